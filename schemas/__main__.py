@@ -1,0 +1,123 @@
+"""`python -m schemas validate|json-schema|prompt`: check labels, print the decoding schema, inspect prompts."""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+from typing import Iterator, Optional
+
+from schemas.decoding import decoding_schema, longest_output, token_budget
+from schemas.listings import ColumnMap, EmptyDescription, normalise_listing
+from schemas.prompt import PromptStyle, count_tokens, render
+from schemas.validation import ExtractionError, canonical_json, parse_extraction
+
+
+def _jsonl(path: Path) -> Iterator[tuple[int, str]]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                yield number, line
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    valid = invalid = 0
+    out = args.output.open("w", encoding="utf-8") if args.output else None
+    for number, line in _jsonl(args.file):
+        job_id: Optional[str] = None
+        try:
+            record = json.loads(line)
+            wrapped = isinstance(record, dict) and "extraction" in record
+            if wrapped:
+                job_id = record.get("job_id")
+            extraction = parse_extraction(record["extraction"] if wrapped else record)
+        except json.JSONDecodeError as exc:
+            print(f"{args.file}:{number}: invalid_json: {exc.msg}", file=sys.stderr)
+            invalid += 1
+            continue
+        except ExtractionError as exc:
+            label = f" (job_id {job_id})" if job_id else ""
+            for error in exc.errors:
+                print(f"{args.file}:{number}{label}: {exc.reason}: {error}", file=sys.stderr)
+            invalid += 1
+            continue
+        valid += 1
+        if out:
+            body = json.loads(canonical_json(extraction))
+            out.write(json.dumps({**record, "extraction": body} if wrapped else body, ensure_ascii=False) + "\n")
+    if out:
+        out.close()
+    print(f"{valid} valid, {invalid} invalid")
+    return 1 if invalid or not valid else 0
+
+
+def cmd_json_schema(args: argparse.Namespace) -> int:
+    if args.budget:
+        from schemas.model_source import load_tokenizer
+
+        tokenizer = load_tokenizer(args.model)
+        print(json.dumps({"model": args.model, "longest_output_chars": len(longest_output()),
+                          "token_budget": token_budget(tokenizer)}))
+    else:
+        print(json.dumps(decoding_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_prompt(args: argparse.Namespace) -> int:
+    from schemas.model_source import load_tokenizer
+
+    tokenizer = load_tokenizer(args.model)
+    columns = ColumnMap.from_pairs(args.column)
+    counts: list[int] = []
+    for number, line in _jsonl(args.file):
+        try:
+            listing = normalise_listing(json.loads(line), columns)
+        except (json.JSONDecodeError, EmptyDescription) as exc:
+            print(f"{args.file}:{number}: skipped: {exc}", file=sys.stderr)
+            continue
+        text = render(tokenizer, listing.text(), args.style)
+        counts.append(count_tokens(tokenizer, text))
+        if args.show and len(counts) == 1:
+            print(text)
+        print(f"{listing.job_id}\t{counts[-1]}")
+    if not counts:
+        print("no listings", file=sys.stderr)
+        return 1
+    print(f"style={PromptStyle(args.style).value} listings={len(counts)} prompt_tokens min={min(counts)} "
+          f"mean={statistics.mean(counts):.0f} max={max(counts)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m schemas", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    validate = sub.add_parser("validate", help="validate a JSON-lines file of extractions")
+    validate.add_argument("file", type=Path, help='lines of extraction objects or {"job_id": ..., "extraction": ...}')
+    validate.add_argument("--output", type=Path, help="write the valid lines here in canonical form")
+    validate.set_defaults(func=cmd_validate)
+
+    schema = sub.add_parser("json-schema", help="print the JSON Schema used for constrained decoding")
+    schema.add_argument("--budget", action="store_true", help="print the longest output's token count instead")
+    schema.add_argument("--model", default="embedded", help="tokenizer for --budget (default: embedded SmolLM2)")
+    schema.set_defaults(func=cmd_json_schema)
+
+    prompt = sub.add_parser("prompt", help="render prompts for a JSON-lines file of listings, with token counts")
+    prompt.add_argument("file", type=Path, help="listings, one JSON object per line")
+    prompt.add_argument("--style", choices=[s.value for s in PromptStyle], default=PromptStyle.FULL.value)
+    prompt.add_argument("--model", default="embedded", help="whose tokenizer and chat template to use")
+    prompt.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
+                        help="map an input column, e.g. description=body (repeatable)")
+    prompt.add_argument("--show", action="store_true", help="also print the first rendered prompt")
+    prompt.set_defaults(func=cmd_prompt)
+    return parser
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Flatten one validated extraction into rows of `jobs`, `job_skills` and `job_benefits`.
+
+Plain functions of plain data, so the pipeline, the trainer's evaluation and
+the tests share them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Iterator, Optional
+
+from pydantic import BaseModel
+
+from schemas.canonical import is_grounded
+from schemas.validation import canonical_json
+from schemas.models import JobExtraction
+from schemas.tables import column_names
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What every row of one run shares."""
+
+    model_version: str
+    prompt_version: str
+    prompt_style: str
+    run_id: str
+    extracted_at: dt.datetime
+
+    def keys(self, job_id: str) -> dict[str, Any]:
+        return {
+            "job_id": job_id,
+            "model_version": self.model_version,
+            "extraction_date": self.extracted_at.date(),
+            "extracted_at": self.extracted_at,
+            "run_id": self.run_id,
+        }
+
+
+def _lists(model: BaseModel, prefix: str) -> Iterator[tuple[str, list[str]]]:
+    """Every list of strings in a section, with its dotted path."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            yield from _lists(value, f"{prefix}.{name}")
+        elif isinstance(value, list):
+            yield f"{prefix}.{name}", [getattr(v, "value", v) for v in value]
+
+
+def skill_lists(extraction: JobExtraction) -> Iterator[tuple[str, str, list[str]]]:
+    """(category path, required|preferred, names) for every list that names skills."""
+    required = extraction.required_qualifications
+    for path, names in _lists(required.technical_skills, "technical_skills"):
+        yield path, "required", names
+    yield "methodologies_practices", "required", [m.value for m in required.methodologies_practices]
+    yield "soft_skills_keywords", "required", list(required.soft_skills_keywords)
+    yield "preferred_qualifications.skills_keywords", "preferred", list(
+        extraction.preferred_qualifications.skills_keywords
+    )
+
+
+def skill_rows(job_id: str, extraction: JobExtraction, listing: str, run: RunInfo) -> list[dict[str, Any]]:
+    return [
+        {**run.keys(job_id), "skill": name, "category": category, "requirement": requirement,
+         "grounded": is_grounded(name, listing)}
+        for category, requirement, names in skill_lists(extraction)
+        for name in names
+    ]
+
+
+def benefit_rows(job_id: str, extraction: JobExtraction, run: RunInfo) -> list[dict[str, Any]]:
+    benefits = extraction.benefits
+    pairs = [(b, "benefit") for b in benefits.other_benefits_keywords]
+    pairs += [(p, "learning_platform") for p in benefits.learning_platforms]
+    pairs += [(f, "flexibility") for f in extraction.location_and_work_model.flexibility]
+    if benefits.training_development:
+        pairs.append((benefits.training_development, "training_development"))
+    return [{**run.keys(job_id), "benefit": benefit, "kind": kind} for benefit, kind in pairs]
+
+
+def job_row(
+    job_id: str,
+    extraction: JobExtraction,
+    run: RunInfo,
+    *,
+    skill_count: int,
+    input_truncated: bool = False,
+    listing_columns: Optional[dict[str, Optional[str]]] = None,
+) -> dict[str, Any]:
+    e = extraction
+    summary, company, where = e.job_summary, e.company_information, e.location_and_work_model
+    req, pref, ctx, ben = e.required_qualifications, e.preferred_qualifications, e.role_context, e.benefits
+    listing_columns = listing_columns or {}
+    row = {
+        **run.keys(job_id),
+        "prompt_version": run.prompt_version,
+        "prompt_style": run.prompt_style,
+        "input_truncated": input_truncated,
+        "job_title": listing_columns.get("job_title"),
+        "company_name": listing_columns.get("company_name"),
+        "listing_location": listing_columns.get("location"),
+        "role_title": summary.role_title,
+        "role_objective": summary.role_objective,
+        "role_seniority": summary.role_seniority.value,
+        "visa_sponsorship": summary.visa_sponsorship,
+        "company_type": company.company_type.value,
+        "company_values_keywords": list(company.company_values_keywords),
+        "specification_level": where.specification_level.value,
+        "remote_status": where.remote_status.value,
+        "flexibility": list(where.flexibility),
+        "locations": list(where.locations),
+        "experience_years_min": req.experience_years_min,
+        "experience_years_max": req.experience_years_max,
+        "experience_description": req.experience_description,
+        "education_requirements": req.education_requirements,
+        "methodologies_practices": [m.value for m in req.methodologies_practices],
+        "soft_skills_keywords": list(req.soft_skills_keywords),
+        "preferred_other_notes": pref.other_notes,
+        "collaboration_with": list(ctx.collaboration_with),
+        "team_structure": ctx.team_structure,
+        "project_scope": ctx.project_scope,
+        "key_responsibilities": list(ctx.key_responsibilities),
+        "training_development": ben.training_development,
+        "paid_time_off_days": ben.paid_time_off_days,
+        "skill_count": skill_count,
+        "extraction_json": canonical_json(e),
+    }
+    assert list(row) == column_names("jobs"), "jobs columns and row keys drifted apart"
+    return row
+
+
+def flatten(
+    job_id: str,
+    extraction: JobExtraction,
+    listing: str,
+    run: RunInfo,
+    *,
+    input_truncated: bool = False,
+    listing_columns: Optional[dict[str, Optional[str]]] = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """All rows one listing contributes, by table name."""
+    skills = skill_rows(job_id, extraction, listing, run)
+    job = job_row(job_id, extraction, run, skill_count=len(skills), input_truncated=input_truncated,
+                  listing_columns=listing_columns)
+    return {"jobs": [job], "job_skills": skills, "job_benefits": benefit_rows(job_id, extraction, run)}

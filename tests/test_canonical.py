@@ -1,0 +1,67 @@
+"""Canonical names, aliases, locations and the grounding check."""
+from __future__ import annotations
+
+import pytest
+
+from schemas.canonical import CANONICAL_ALIASES, canonical_name, dedupe, is_grounded, normalise_locations
+from schemas.models import TechnicalSkills
+
+
+@pytest.mark.parametrize(
+    "raw, canonical",
+    [
+        ("k8s", "Kubernetes"),
+        ("PowerBI", "Microsoft Power BI"),
+        ("power  bi", "Microsoft Power BI"),
+        ("Postgres", "PostgreSQL"),
+        ("GCP", "Google Cloud Platform"),
+        ("AWS S3", "S3"),
+        ("MS SQL Server", "Microsoft SQL Server"),
+        ("airflow", "Apache Airflow"),
+        ("dbt", "dbt (Data Build Tool)"),
+        ("sklearn", "Scikit-learn"),
+        (" Node.JS ", "Node.js"),
+        ("Some New Tool", "Some New Tool"),
+    ],
+)
+def test_aliases(raw, canonical):
+    assert canonical_name(raw) == canonical
+
+
+def test_every_possible_value_of_the_note_is_canonical():
+    for name, field in TechnicalSkills.model_fields.items():
+        for value in (field.json_schema_extra or {}).get("possible_values", []):
+            if value != "Other":
+                assert canonical_name(value) == value, (name, value)
+                assert value in CANONICAL_ALIASES, (name, value)
+
+
+def test_dedupe_is_case_insensitive_and_keeps_first_order():
+    assert dedupe(["k8s", "Docker", "kubernetes ", "Kubernetes", "docker", ""]) == ["Kubernetes", "Docker"]
+
+
+def test_locations_are_title_cased_and_sorted():
+    assert normalise_locations(["lisbon", "RIO DE JANEIRO", "são paulo", "uk", "Porto ", "Lisbon"]) == [
+        "Lisbon", "Porto", "Rio de Janeiro", "São Paulo", "UK"]
+
+
+@pytest.mark.parametrize(
+    "tool, text, grounded",
+    [
+        ("Microsoft Power BI", "dashboards in PowerBI and Excel", True),
+        ("Kubernetes", "we run k8s on bare metal", True),
+        ("PostgreSQL", "Postgres 16", True),
+        ("dbt (Data Build Tool)", "models in dbt Cloud", True),
+        ("Looker / Looker Studio", "reports in Looker Studio", True),
+        ("Java", "JavaScript and TypeScript", False),
+        ("Go", "a good communicator who can go far", True),
+        ("Go", "a good communicator", False),
+        ("C#", "C# and .NET", True),
+        ("C", "C# developer", False),
+        ("PL/SQL", "SQL only", False),
+        ("Apache Airflow", "Airflow DAGs", True),
+        ("Git", "GitHub Actions workflows", False),
+    ],
+)
+def test_grounding(tool, text, grounded):
+    assert is_grounded(tool, text) is grounded
