@@ -1,0 +1,74 @@
+"""A real CPU fine-tune of the embedded model: a few steps on a few short examples, then merge and extract."""
+from __future__ import annotations
+
+import json
+
+import pyarrow.parquet as pq
+import pytest
+
+from beam_pipeline.launcher import run
+from schemas.validation import parse_extraction
+from tests.conftest import BUNDLED_ADAPTER, EXAMPLES, read_jsonl
+from trainer.config import DataConfig, ModelConfig, RunConfig
+from trainer.data import is_eval, load_labelled, split
+from trainer.train import merge_adapter, train
+
+pytestmark = pytest.mark.slow
+
+
+def test_split_is_deterministic_by_job_id():
+    rows = read_jsonl(EXAMPLES / "train_labelled.jsonl")
+    examples, report = load_labelled(rows)
+    train_a, eval_a = split(examples, 0.2)
+    train_b, eval_b = split(list(reversed(examples)), 0.2)
+    assert {e.listing.job_id for e in eval_a} == {e.listing.job_id for e in eval_b}
+    assert 0 < len(eval_a) < len(train_a) and report.loaded == len(rows)
+    assert is_eval("4200000001", 0.2) == is_eval("4200000001", 0.2)
+
+
+def test_invalid_labels_are_reported_and_left_out():
+    rows = read_jsonl(EXAMPLES / "train_labelled.jsonl")[:3]
+    rows[1] = dict(rows[1], extraction={"job_summary": {"role_seniority": "Guru"}})
+    rows[2] = dict(rows[2], job_description="")
+    examples, report = load_labelled(rows)
+    assert len(examples) == 1 and report.rows == 3
+    assert "role_seniority" in report.rejected[0] and "empty listing" in report.rejected[1]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("train")
+    base = merge_adapter("embedded", BUNDLED_ADAPTER, tmp / "base", "bfloat16")  # a model that already stops
+    rows = sorted(read_jsonl(EXAMPLES / "train_labelled.jsonl"), key=lambda r: len(r["job_description"]))[:1]
+    data = tmp / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    summary = train(
+        DataConfig(data=str(data), eval_fraction=0.0, max_seq_length=2048),
+        ModelConfig(model=str(base), backend="auto", lora_r=8, lora_alpha=16),
+        RunConfig(output_dir=str(tmp / "run"), max_steps=4, gradient_accumulation_steps=1, learning_rate=1e-3,
+                  warmup_ratio=0.0, save_steps=2),
+    )
+    return summary, tmp, rows[0]
+
+
+def test_loss_goes_down_and_outputs_are_written(trained):
+    summary, tmp, _ = trained
+    assert summary["backend"] == "peft" and summary["steps"] == 4
+    assert summary["losses"][-1] < summary["losses"][0]
+    adapter, merged = tmp / "run" / "adapter", tmp / "run" / "merged"
+    assert (adapter / "adapter_model.safetensors").is_file()
+    config = json.loads((merged / "config.json").read_text())
+    assert "quantization_config" not in config and config["dtype"] == "bfloat16"
+    assert (merged / "model.safetensors").is_file() and (merged / "tokenizer_config.json").is_file()
+    assert (tmp / "run" / "checkpoints" / "checkpoint-4").is_dir()
+
+
+def test_merged_model_runs_in_the_pipeline(trained):
+    _, tmp, row = trained
+    source = tmp / "one.jsonl"
+    source.write_text(json.dumps(row) + "\n")
+    summary = run(["--input", str(source), "--output", str(tmp / "out"), "--model", str(tmp / "run" / "merged"),
+                   "--prompt-style", "compact"])
+    assert summary["extracted"] == 1, summary
+    [job] = pq.read_table(tmp / "out" / "jobs").to_pylist()
+    parse_extraction(job["extraction_json"])

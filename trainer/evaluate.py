@@ -1,0 +1,118 @@
+"""`python -m trainer evaluate`: score one or more models on labelled listings with the pipeline's decoding."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from beam_pipeline.generation import Generator
+from beam_pipeline.pipeline import resolve_token_limits
+from schemas.listings import ColumnMap
+from schemas.prompt import PromptStyle, fit_prompt
+from schemas.validation import ExtractionError, parse_extraction
+from trainer.config import EvalConfig
+from trainer.data import LabelledListing, is_eval, load_labelled, load_listings_by_id, read_rows
+from trainer.metrics import Example, score
+
+
+def select(examples: list[LabelledListing], cfg: EvalConfig) -> list[LabelledListing]:
+    if cfg.split == "all":
+        chosen = examples
+    elif cfg.split in ("train", "eval"):
+        want_eval = cfg.split == "eval"
+        chosen = [e for e in examples if is_eval(e.listing.job_id, cfg.eval_fraction) == want_eval]
+    else:
+        raise ValueError(f"split {cfg.split!r}: use all, train or eval")
+    return chosen[: cfg.limit] if cfg.limit else chosen
+
+
+def evaluate_model(spec: str, examples: list[LabelledListing], cfg: EvalConfig) -> dict[str, Any]:
+    """Generate for every example exactly as the pipeline would, then score."""
+    style = PromptStyle(cfg.prompt_style)
+    generator = Generator.load(spec)
+    limits = resolve_token_limits(generator.tokenizer, generator.context_length, style, cfg.max_new_tokens)
+    prompts = [fit_prompt(generator.tokenizer, e.listing.text(), style, limits.max_prompt_tokens).text
+               for e in examples]
+    order = sorted(range(len(examples)), key=lambda i: len(prompts[i]))  # similar lengths batch well
+    outputs: dict[int, Any] = {}
+    started = time.time()
+    for start in range(0, len(order), cfg.batch_size):
+        chunk = order[start:start + cfg.batch_size]
+        for i, generation in zip(chunk, generator.generate([prompts[i] for i in chunk], limits.max_new_tokens)):
+            outputs[i] = generation
+    seconds = time.time() - started
+    scored, failures = [], {}
+    for i, example in enumerate(examples):
+        generation = outputs[i]
+        prediction = None
+        if generation.finish_reason == "length":
+            failures["truncated"] = failures.get("truncated", 0) + 1
+        else:
+            try:
+                prediction = parse_extraction(generation.text)
+            except ExtractionError as exc:
+                failures[exc.reason] = failures.get(exc.reason, 0) + 1
+        scored.append(Example(prediction, example.extraction, example.listing.text()))
+    metrics = score(scored)
+    return {
+        "model": spec,
+        "summary": {
+            "valid_json_rate": metrics["valid_json_rate"],
+            "mean_f1": metrics["mean_f1"],
+            "grounding_rate": metrics["grounding_rate"],
+            "failures": failures,
+            "listings_per_minute": round(len(examples) / seconds * 60, 2) if seconds else None,
+            "mean_output_tokens": round(sum(g.output_tokens for g in outputs.values()) / len(outputs), 1),
+            "max_new_tokens": limits.max_new_tokens,
+        },
+        "metrics": metrics,
+    }
+
+
+def _fmt(value: Any) -> str:
+    return "–" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """One table, a column per model: summary rows, then each scalar field and each list field's F1."""
+    models = report["models"]
+    header = "| metric | " + " | ".join(Path(m["model"]).name or m["model"] for m in models) + " |"
+    lines = [header, "|---" * (len(models) + 1) + "|"]
+
+    def row(name: str, values: list[Any]) -> None:
+        lines.append(f"| {name} | " + " | ".join(_fmt(v) for v in values) + " |")
+
+    for key in ("valid_json_rate", "mean_f1", "grounding_rate", "listings_per_minute", "mean_output_tokens"):
+        row(key, [m["summary"][key] for m in models])
+    for path in models[0]["metrics"]["scalar_accuracy"]:
+        row(f"accuracy: {path.split('.')[-1]}", [m["metrics"]["scalar_accuracy"][path] for m in models])
+    for path, first in models[0]["metrics"]["list_scores"].items():
+        values = [m["metrics"]["list_scores"][path]["f1"] for m in models]
+        if any(v is not None for v in values):
+            row(f"F1: {path.replace('required_qualifications.technical_skills.', 'skills.')}", values)
+    return "\n".join(lines) + "\n"
+
+
+def evaluate(cfg: EvalConfig) -> dict[str, Any]:
+    columns = ColumnMap()
+    listings = load_listings_by_id(cfg.listings, columns)
+    examples, load_report = load_labelled(read_rows(cfg.data), columns, listings_by_id=listings)
+    chosen = select(examples, cfg)
+    if not chosen:
+        raise ValueError(f"no labelled listings selected from {cfg.data} (split {cfg.split})")
+    report = {
+        "data": cfg.data,
+        "split": cfg.split,
+        "examples": len(chosen),
+        "job_ids": [e.listing.job_id for e in chosen],
+        "left_out": load_report.rejected,
+        "prompt_style": cfg.prompt_style,
+        "models": [evaluate_model(spec, chosen, cfg) for spec in cfg.model],
+    }
+    out = Path(cfg.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "eval.json").write_text(json.dumps(report, indent=2))
+    (out / "eval.md").write_text(markdown(report))
+    print(markdown(report))
+    return report
