@@ -16,6 +16,7 @@ from schemas.model_source import EMBEDDED, load_tokenizer, resolve_model
 from schemas.prompt import PROMPT_VERSION, PromptStyle
 from trainer.backends import choose_backend, load_for_training
 from trainer.config import DataConfig, ModelConfig, RunConfig
+from trainer.sft_args import build_sft_config
 from trainer.data import format_examples, load_labelled, read_rows, split
 from trainer.storage import is_gcs, local_dir_for, upload_dir
 
@@ -49,7 +50,7 @@ def train(data_cfg: DataConfig, model_cfg: ModelConfig, run_cfg: RunConfig) -> d
     from datasets import Dataset
     from transformers import set_seed
     from transformers.trainer_utils import get_last_checkpoint
-    from trl import SFTConfig, SFTTrainer
+    from trl import SFTTrainer
 
     started = time.time()
     set_seed(run_cfg.seed)
@@ -73,28 +74,7 @@ def train(data_cfg: DataConfig, model_cfg: ModelConfig, run_cfg: RunConfig) -> d
 
     model, peft_config = load_for_training(backend, model_path, model_cfg, run_cfg, data_cfg.max_seq_length)
     cuda = torch.cuda.is_available()
-    args = SFTConfig(
-        output_dir=str(out / "checkpoints"),
-        max_length=data_cfg.max_seq_length,
-        completion_only_loss=True,
-        packing=run_cfg.packing,
-        padding_free=run_cfg.packing,
-        learning_rate=run_cfg.learning_rate,
-        num_train_epochs=run_cfg.num_train_epochs,
-        max_steps=run_cfg.max_steps,
-        per_device_train_batch_size=run_cfg.per_device_train_batch_size,
-        gradient_accumulation_steps=run_cfg.gradient_accumulation_steps,
-        warmup_steps=run_cfg.warmup_ratio,
-        gradient_checkpointing=run_cfg.gradient_checkpointing and cuda,
-        logging_steps=run_cfg.logging_steps,
-        save_steps=run_cfg.save_steps,
-        save_total_limit=run_cfg.save_total_limit,
-        seed=run_cfg.seed,
-        bf16=cuda,
-        report_to="none",
-        eval_strategy="no",
-        disable_tqdm=True,
-    )
+    args = build_sft_config(run_cfg, str(out / "checkpoints"), data_cfg.max_seq_length, cuda)
     trainer = SFTTrainer(
         model=model,
         args=args,
