@@ -8,6 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUT ?= out/demo
+DEMO_ARGS ?=
 
 export JOBX_CACHE ?= $(CURDIR)/.cache
 export HF_HUB_OFFLINE ?= 1
@@ -26,7 +27,7 @@ $(STAMP): setup.py
 
 demo: $(STAMP)
 	$(PY) -m beam_pipeline --input examples/listings.jsonl --output $(OUT) \
-	    --model models/jobx-smollm2-135m-lora --prompt-style compact
+	    --model models/jobx-smollm2-135m-lora --prompt-style compact $(DEMO_ARGS)
 	$(PY) -m beam_pipeline.show $(OUT)
 
 test: $(STAMP)
