@@ -26,8 +26,8 @@ def show(output: str, top: int = 15) -> None:
     print(f"\ntop {top} skills: " + ", ".join(f"{skill} ({n})" for skill, n in skills.most_common(top)))
     reasons = Counter(f"{row['stage']}/{row['reason']}" for row in tables["extraction_errors"])
     print("dead letters: " + (", ".join(f"{k} ({n})" for k, n in reasons.most_common()) or "none"))
-    print(f"\nOpen them with pandas, DuckDB or pyarrow, e.g.\n  duckdb -c \"select skill, count(*) from "
-          f"'{root}/job_skills/*.parquet' group by 1 order by 2 desc\"")
+    print(f"\nOpen them with pandas, DuckDB or pyarrow, e.g.\n  .venv/bin/python -c \"import pandas; "
+          f"print(pandas.read_parquet('{root}/job_skills').skill.value_counts())\"")
 
 
 if __name__ == "__main__":
