@@ -37,20 +37,21 @@ class RunInfo:
         }
 
 
-def _lists(model: BaseModel, prefix: str) -> Iterator[tuple[str, list[str]]]:
-    """Every list of strings in a section, with its dotted path."""
+def iter_lists(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, list[str]]]:
+    """Every list of strings in a model, with its dotted path, values as plain strings."""
     for name in type(model).model_fields:
         value = getattr(model, name)
+        path = f"{prefix}.{name}" if prefix else name
         if isinstance(value, BaseModel):
-            yield from _lists(value, f"{prefix}.{name}")
+            yield from iter_lists(value, path)
         elif isinstance(value, list):
-            yield f"{prefix}.{name}", [getattr(v, "value", v) for v in value]
+            yield path, [getattr(v, "value", v) for v in value]
 
 
 def skill_lists(extraction: JobExtraction) -> Iterator[tuple[str, str, list[str]]]:
     """(category path, required|preferred, names) for every list that names skills."""
     required = extraction.required_qualifications
-    for path, names in _lists(required.technical_skills, "technical_skills"):
+    for path, names in iter_lists(required.technical_skills, "technical_skills"):
         yield path, "required", names
     yield "methodologies_practices", "required", [m.value for m in required.methodologies_practices]
     yield "soft_skills_keywords", "required", list(required.soft_skills_keywords)

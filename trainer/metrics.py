@@ -15,6 +15,7 @@ from typing import Any, Optional
 from pydantic import BaseModel
 
 from schemas.canonical import is_grounded, match_key
+from schemas.flatten import iter_lists
 from schemas.models import JobExtraction
 
 SCALAR_FIELDS = (
@@ -60,17 +61,9 @@ def _get(model: BaseModel, path: str) -> Any:
     return getattr(value, "value", value)
 
 
-def list_fields(model: BaseModel, prefix: str = "") -> dict[str, list[str]]:
+def list_fields(model: BaseModel) -> dict[str, list[str]]:
     """Every list leaf by dotted path, values as plain strings."""
-    out: dict[str, list[str]] = {}
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        path = f"{prefix}{name}"
-        if isinstance(value, BaseModel):
-            out.update(list_fields(value, path + "."))
-        elif isinstance(value, list):
-            out[path] = [getattr(v, "value", v) for v in value]
-    return out
+    return dict(iter_lists(model))
 
 
 def _same(a: Any, b: Any) -> bool:
