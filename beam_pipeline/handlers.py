@@ -12,22 +12,30 @@ from typing import Any, Iterable, Optional, Sequence
 
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 
-from beam_pipeline.generation import Generation, Generator
+from beam_pipeline.generation import DEFAULT_SLOTS, Generation, Generator
 from beam_pipeline.records import PromptRecord
 
 LOG = logging.getLogger(__name__)
 
+# Listings per RunInference call: enough to keep every decoding slot busy
+# while the batch's slowest listings finish.
+DEFAULT_BATCH_SIZE = 64
+
 
 class TransformersExtractionHandler(ModelHandler[PromptRecord, PredictionResult, Generator]):
-    """Greedy, xgrammar-constrained, left-padded batched `generate` with a transformers model."""
+    """Greedy, xgrammar-constrained decoding with a transformers model, `slots` sequences at a time.
+
+    A RunInference batch of `batch_size` listings queues for the slots; see
+    `beam_pipeline.continuous` for why this beats one `generate` per batch.
+    """
 
     def __init__(
         self,
         model_spec: Optional[str],
         *,
         max_new_tokens: int,
-        batch_size: int = 4,
-        constrained: bool = True,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        slots: int = DEFAULT_SLOTS,
         model_version: str = "",
         large_model: bool = False,
     ):
@@ -35,14 +43,14 @@ class TransformersExtractionHandler(ModelHandler[PromptRecord, PredictionResult,
         self._model_spec = model_spec
         self._max_new_tokens = max_new_tokens
         self._batch_size = batch_size
-        self._constrained = constrained
+        self._slots = slots
         self._model_version = model_version
         self._large_model = large_model
         self._done = 0
 
     def load_model(self) -> Generator:
         started = time.time()
-        generator = Generator.load(self._model_spec, constrained=self._constrained)
+        generator = Generator.load(self._model_spec, slots=self._slots)
         LOG.info("loaded %s in %.1fs", self._model_version or self._model_spec, time.time() - started)
         return generator
 

@@ -18,6 +18,8 @@ from apache_beam.options.pipeline_options import GoogleCloudOptions, PipelineOpt
 
 from beam_pipeline.dataflow import check_dataflow, is_dataflow
 from beam_pipeline.bigquery import Connection, ensure_tables, finalize, parse_uri
+from beam_pipeline.generation import DEFAULT_SLOTS
+from beam_pipeline.handlers import DEFAULT_BATCH_SIZE
 from beam_pipeline.pipeline import ExtractionConfig, build_pipeline, model_version, resolve_token_limits
 from beam_pipeline.sinks import TABLE_NAMES
 from schemas.flatten import RunInfo
@@ -69,7 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Output token limit. Default: the decoding schema's token budget, capped so the "
                              "listing keeps room in the model's context. Outputs cut at the limit are dead letters "
                              "with reason 'truncated'.")
-    parser.add_argument("--batch-size", type=int, default=4, help="Listings per generate() call.")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+                        help="Listings per RunInference call. transformers: they queue for the --slots decoding "
+                             "rows; vllm: its own continuous batching schedules them.")
+    parser.add_argument("--slots", type=int, default=DEFAULT_SLOTS,
+                        help="transformers engine: sequences decoded at once; a finished one hands its slot to the "
+                             "next queued listing at once. On a CPU more slots mean more throughput up to about 16 "
+                             "(see BENCHMARKS.md), at about 50 MB of KV cache per slot for SmolLM2.")
     parser.add_argument("--limit", type=int, default=None,
                         help="Process only N listings (a deterministic sample), e.g. for a quick look.")
     parser.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
@@ -87,8 +95,8 @@ def make_config(args: argparse.Namespace, options: PipelineOptions) -> Extractio
 
     from schemas.model_source import adapter_base, load_tokenizer, resolve_model
 
-    if args.batch_size < 1 or (args.limit is not None and args.limit < 1):
-        raise ValueError("--batch-size and --limit must be positive")
+    if args.batch_size < 1 or args.slots < 1 or (args.limit is not None and args.limit < 1):
+        raise ValueError("--batch-size, --slots and --limit must be positive")
     style = PromptStyle(args.prompt_style)
     path = resolve_model(args.model, weights=False)
     base = adapter_base(path)
@@ -117,7 +125,7 @@ def make_config(args: argparse.Namespace, options: PipelineOptions) -> Extractio
         summary = summary or f"runs/{run.run_id}/run_summary.json"
     return ExtractionConfig(
         input=args.input or "", output=args.output, model=args.model, model_version=run.model_version,
-        prompt_style=style, limits=limits, run=run, batch_size=args.batch_size, limit=args.limit,
+        prompt_style=style, limits=limits, run=run, batch_size=args.batch_size, slots=args.slots, limit=args.limit,
         columns=ColumnMap.from_pairs(args.column), max_listing_chars=args.max_listing_chars, engine=args.engine,
         input_query=args.input_query, connection=connection, staging=staging, summary=summary,
         gpu_memory_utilization=args.gpu_memory_utilization,

@@ -9,7 +9,8 @@ import apache_beam as beam
 
 from beam_pipeline.bigquery import Connection
 from beam_pipeline.bigquery_io import ReadBigQueryListings, WriteBigQueryTables
-from beam_pipeline.handlers import TransformersExtractionHandler, VLLMExtractionHandler
+from beam_pipeline.generation import DEFAULT_SLOTS
+from beam_pipeline.handlers import DEFAULT_BATCH_SIZE, TransformersExtractionHandler, VLLMExtractionHandler
 from beam_pipeline.sinks import TABLE_NAMES, WriteParquetTables
 from beam_pipeline.summary import SummariseRun
 from beam_pipeline.transforms import BuildPrompts, Extract, FlattenToRows, NormaliseListings, ReadListings, Validate
@@ -38,7 +39,8 @@ class ExtractionConfig:
     prompt_style: PromptStyle
     limits: TokenLimits
     run: RunInfo
-    batch_size: int = 4
+    batch_size: int = DEFAULT_BATCH_SIZE
+    slots: int = DEFAULT_SLOTS
     limit: Optional[int] = None
     columns: ColumnMap = field(default_factory=ColumnMap)
     max_listing_chars: int = 60_000
@@ -122,6 +124,7 @@ def make_handler(config: ExtractionConfig) -> Any:
             config.model,
             max_new_tokens=config.limits.max_new_tokens,
             batch_size=config.batch_size,
+            slots=config.slots,
             model_version=config.model_version,
         )
     if config.engine == "vllm":

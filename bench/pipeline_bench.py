@@ -20,30 +20,40 @@ from pathlib import Path
 
 import torch
 
-from beam_pipeline.generation import Generator
+from beam_pipeline.generation import DEFAULT_SLOTS, stop_token_ids
+from beam_pipeline.handlers import DEFAULT_BATCH_SIZE
 from beam_pipeline.launcher import run
 from beam_pipeline.pipeline import resolve_token_limits
 from schemas.listings import normalise_listing
+from schemas.model_source import load_causal_lm, load_tokenizer
 from schemas.prompt import PromptStyle, count_tokens, fit_prompt
 from schemas.validation import ExtractionError, parse_extraction
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def naive(model: str, listings: list[dict]) -> dict:
-    generator = Generator.load(model, constrained=False)
-    limits = resolve_token_limits(generator.tokenizer, generator.context_length, PromptStyle.FULL, None)
+def plain_generate(model, tokenizer, prompt: str, max_new_tokens: int) -> tuple[str, int]:
+    """The baseline's decoding: one prompt through `model.generate`, greedy, no grammar."""
+    inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
+    with torch.inference_mode():
+        out = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
+                             eos_token_id=stop_token_ids(model, tokenizer), pad_token_id=tokenizer.pad_token_id)
+    tokens = out[0, inputs["input_ids"].shape[1]:].tolist()
+    return tokenizer.decode(tokens, skip_special_tokens=True), len(tokens)
+
+
+def naive(model_spec: str, listings: list[dict]) -> dict:
+    model, tokenizer = load_causal_lm(model_spec)
+    limits = resolve_token_limits(tokenizer, model.config.max_position_embeddings, PromptStyle.FULL, None)
     valid, tokens, outputs, started = 0, [], [], time.time()
     for row in listings:
-        prompt = fit_prompt(generator.tokenizer, normalise_listing(row).text(), PromptStyle.FULL,
-                            limits.max_prompt_tokens)
+        prompt = fit_prompt(tokenizer, normalise_listing(row).text(), PromptStyle.FULL, limits.max_prompt_tokens)
         tokens.append(prompt.prompt_tokens)
-        [generation] = generator.generate([prompt.text], limits.max_new_tokens)
-        outputs.append(generation.output_tokens)
-        print(f"naive: {generation.output_tokens} tokens, {generation.finish_reason}, "
-              f"{time.time() - started:.0f}s so far", flush=True)
+        text, output_tokens = plain_generate(model, tokenizer, prompt.text, limits.max_new_tokens)
+        outputs.append(output_tokens)
+        print(f"naive: {output_tokens} tokens, {time.time() - started:.0f}s so far", flush=True)
         try:
-            parse_extraction(generation.text)
+            parse_extraction(text)
             valid += 1
         except ExtractionError:
             pass
@@ -54,11 +64,12 @@ def naive(model: str, listings: list[dict]) -> dict:
             "max_new_tokens": limits.max_new_tokens}
 
 
-def pipeline(model: str, source: Path, style: PromptStyle, batch_size: int, listings: list[dict]) -> dict:
+def pipeline(model: str, source: Path, style: PromptStyle, batch_size: int, slots: int,
+             listings: list[dict]) -> dict:
     with tempfile.TemporaryDirectory() as out:
         summary = run(["--input", str(source), "--output", out, "--model", model, "--prompt-style", style.value,
-                       "--batch-size", str(batch_size)])
-    tokenizer = Generator.load(model).tokenizer
+                       "--batch-size", str(batch_size), "--slots", str(slots)])
+    tokenizer = load_tokenizer(model)
     tokens = [count_tokens(tokenizer, fit_prompt(tokenizer, normalise_listing(r).text(), style,
                                                  summary["max_prompt_tokens"]).text) for r in listings]
     return {"listings": summary["read"], "seconds": summary["wall_seconds"],
@@ -71,10 +82,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=str(ROOT / "models" / "jobx-smollm2-135m-lora"))
     parser.add_argument("--listings", type=int, default=8, help="How many sample listings (first by job_id).")
-    parser.add_argument("--naive-listings", type=int, default=2,
-                        help="How many of them the naive baseline runs: it takes one listing at a time, so its "
-                             "listings/minute does not depend on the count, and each can take many minutes here.")
-    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--naive-listings", type=int, default=None,
+                        help="Run the naive baseline on only the first N of them (default: all, so every mode "
+                             "sees the same listings; a smaller N flatters the baseline when a later listing "
+                             "makes it run to max_new_tokens).")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    parser.add_argument("--slots", type=int, default=DEFAULT_SLOTS)
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "pipeline.json"))
     args = parser.parse_args()
     rows = sorted((json.loads(l) for l in (ROOT / "examples" / "listings.jsonl").read_text().splitlines()),
@@ -87,9 +100,11 @@ def main() -> None:
             "model": args.model,
             "listings": len(rows),
             "batch_size": args.batch_size,
-            "a_naive_full_unconstrained": naive(args.model, rows[: args.naive_listings]),
-            "b_pipeline_full": pipeline(args.model, source, PromptStyle.FULL, args.batch_size, rows),
-            "c_pipeline_compact": pipeline(args.model, source, PromptStyle.COMPACT, args.batch_size, rows),
+            "slots": args.slots,
+            "a_naive_full_unconstrained": naive(args.model, rows[: args.naive_listings or len(rows)]),
+            "b_pipeline_full": pipeline(args.model, source, PromptStyle.FULL, args.batch_size, args.slots, rows),
+            "c_pipeline_compact": pipeline(args.model, source, PromptStyle.COMPACT, args.batch_size, args.slots,
+                                           rows),
         }
     base = results["a_naive_full_unconstrained"]["listings_per_minute"]
     for key in ("b_pipeline_full", "c_pipeline_compact"):

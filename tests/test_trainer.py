@@ -9,8 +9,9 @@ import pytest
 from beam_pipeline.launcher import run
 from schemas.validation import parse_extraction
 from tests.conftest import BUNDLED_ADAPTER, EXAMPLES, read_jsonl
-from trainer.config import DataConfig, ModelConfig, RunConfig
+from trainer.config import DataConfig, EvalConfig, ModelConfig, RunConfig
 from trainer.data import is_eval, load_labelled, split
+from trainer.evaluate import evaluate
 from trainer.train import merge_adapter, train
 
 pytestmark = pytest.mark.slow
@@ -72,3 +73,15 @@ def test_merged_model_runs_in_the_pipeline(trained):
     assert summary["extracted"] == 1, summary
     [job] = pq.read_table(tmp / "out" / "jobs").to_pylist()
     parse_extraction(job["extraction_json"])
+
+
+def test_evaluate_scores_the_bundled_adapter_on_gold_listings(tmp_path):
+    """`python -m trainer evaluate` end to end: real decoding, real scoring, both reports written."""
+    cfg = EvalConfig(model=[str(BUNDLED_ADAPTER)], data=str(EXAMPLES / "gold.jsonl"),
+                     listings=str(EXAMPLES / "listings.jsonl"), limit=2, slots=2, output_dir=str(tmp_path))
+    report = evaluate(cfg)
+    [scored] = report["models"]
+    assert report["examples"] == 2 and scored["summary"]["valid_json_rate"] == 1.0
+    assert 0 < scored["summary"]["mean_f1"] <= 1 and scored["summary"]["failures"] == {}
+    assert json.loads((tmp_path / "eval.json").read_text())["job_ids"] == report["job_ids"]
+    assert "| mean_f1 |" in (tmp_path / "eval.md").read_text()

@@ -102,6 +102,6 @@ class EvalConfig:
     eval_fraction: float = field(default=0.2, metadata={"help": "Must match training to select the same split."})
     prompt_style: str = field(default="compact", metadata={"help": "full or compact."})
     max_new_tokens: Optional[int] = field(default=None, metadata={"help": "Default: the schema's token budget."})
-    batch_size: int = field(default=4, metadata={"help": "Listings per generate() call."})
+    slots: int = field(default=16, metadata={"help": "Listings decoded at once, as the pipeline's --slots."})
     limit: Optional[int] = field(default=None, metadata={"help": "Score only the first N listings."})
     output_dir: str = field(default="runs/eval", metadata={"help": "Writes eval.json and eval.md here."})

@@ -30,21 +30,15 @@ def select(examples: list[LabelledListing], cfg: EvalConfig) -> list[LabelledLis
 def evaluate_model(spec: str, examples: list[LabelledListing], cfg: EvalConfig) -> dict[str, Any]:
     """Generate for every example exactly as the pipeline would, then score."""
     style = PromptStyle(cfg.prompt_style)
-    generator = Generator.load(spec)
+    generator = Generator.load(spec, slots=cfg.slots)
     limits = resolve_token_limits(generator.tokenizer, generator.context_length, style, cfg.max_new_tokens)
     prompts = [fit_prompt(generator.tokenizer, e.listing.text(), style, limits.max_prompt_tokens).text
                for e in examples]
-    order = sorted(range(len(examples)), key=lambda i: len(prompts[i]))  # similar lengths batch well
-    outputs: dict[int, Any] = {}
     started = time.time()
-    for start in range(0, len(order), cfg.batch_size):
-        chunk = order[start:start + cfg.batch_size]
-        for i, generation in zip(chunk, generator.generate([prompts[i] for i in chunk], limits.max_new_tokens)):
-            outputs[i] = generation
+    outputs = generator.generate(prompts, limits.max_new_tokens)
     seconds = time.time() - started
     scored, failures = [], {}
-    for i, example in enumerate(examples):
-        generation = outputs[i]
+    for example, generation in zip(examples, outputs):
         prediction = None
         if generation.finish_reason == "length":
             failures["truncated"] = failures.get("truncated", 0) + 1
@@ -63,7 +57,7 @@ def evaluate_model(spec: str, examples: list[LabelledListing], cfg: EvalConfig) 
             "grounding_rate": metrics["grounding_rate"],
             "failures": failures,
             "listings_per_minute": round(len(examples) / seconds * 60, 2) if seconds else None,
-            "mean_output_tokens": round(sum(g.output_tokens for g in outputs.values()) / len(outputs), 1),
+            "mean_output_tokens": round(sum(g.output_tokens for g in outputs) / len(outputs), 1),
             "max_new_tokens": limits.max_new_tokens,
         },
         "metrics": metrics,
