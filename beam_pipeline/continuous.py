@@ -85,6 +85,10 @@ class ContinuousDecoder:
                  progress_seconds: float = 30.0):
         if slots < 1:
             raise ValueError("slots must be positive")
+        layer_types = set(getattr(model.config.get_text_config(), "layer_types", None) or ["full_attention"])
+        if layer_types != {"full_attention"}:
+            raise ValueError(f"the transformers engine decodes full-attention models only; this one has "
+                             f"{sorted(layer_types)} layers: use --engine vllm")
         self.model = model
         self.tokenizer = tokenizer
         self.grammar = grammar

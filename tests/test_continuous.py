@@ -91,3 +91,13 @@ def test_generator_keeps_order_and_handles_nothing(tiny_model, tokenizer):
     one_at_a_time = [generator.generate([p], 10)[0] for p in PROMPTS[:3]]
     generator.slots = 3
     assert generator.generate(PROMPTS[:3], 10) == one_at_a_time
+
+
+def test_sliding_window_models_are_refused_with_the_way_out(tokenizer):
+    from transformers import Qwen3Config, Qwen3ForCausalLM
+
+    config = Qwen3Config(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, head_dim=8, use_sliding_window=True,
+                         sliding_window=16, max_window_layers=1)
+    with pytest.raises(ValueError, match="--engine vllm"):
+        ContinuousDecoder(Qwen3ForCausalLM(config), tokenizer, None, [], slots=2)
