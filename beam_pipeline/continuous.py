@@ -4,8 +4,8 @@ Why not `model.generate`: a `generate` batch runs as long as its longest row
 and finished rows keep computing, so on a CPU a batch of 16 mostly waits for
 its slowest listing. Here, as in vLLM, a finished row leaves at once and a
 queued prompt takes its slot. Choices are greedy under the same xgrammar
-constraints; the tokens are the ones `generate` picks for each prompt alone
-(a test holds this).
+constraints; the tokens are the ones `generate` picks for each prompt alone,
+up to floating-point rounding (a float64 test holds this exactly).
 
 The KV cache is right-aligned: every row's tokens fill its last columns and
 the columns before them are padding (masked). Masked keys add exactly zero to
@@ -100,6 +100,9 @@ class ContinuousDecoder:
 
     def run(self, prompts: list[list[int]], max_new_tokens: int) -> list[Generation]:
         """Decode every prompt (token ids, special tokens included); results keep the prompts' order."""
+        empty = [i for i, prompt in enumerate(prompts) if not prompt]
+        if empty:
+            raise ValueError(f"prompts {empty} have no tokens: a prompt needs at least its chat template")
         queue = deque(enumerate(prompts))
         results: list[Optional[Generation]] = [None] * len(prompts)
         rows: list[_Row] = []

@@ -48,12 +48,15 @@ class Generator:
     """A loaded model, tokenizer and compiled grammar; `generate` decodes a list of prompts."""
 
     def __init__(self, model: Any, tokenizer: Any, *, slots: int = DEFAULT_SLOTS):
+        from beam_pipeline.continuous import ContinuousDecoder  # imports torch: keep it off the launcher's path
+
         self.model = model
         self.tokenizer = tokenizer
-        self.slots = slots
         self.stop_ids = stop_token_ids(model, tokenizer)
         vocab_size = model.get_output_embeddings().weight.shape[0]
         self.grammar = compile_grammar(tokenizer, vocab_size, self.stop_ids)
+        # built once, so a model the decoder cannot run fails in load_model, not on every batch
+        self.decoder = ContinuousDecoder(model, tokenizer, self.grammar, self.stop_ids, slots=slots)
 
     @classmethod
     def load(cls, model_spec: Optional[str], *, slots: int = DEFAULT_SLOTS) -> "Generator":
@@ -70,11 +73,7 @@ class Generator:
         return int(getattr(self.model.config, "max_position_embeddings", 4096))
 
     def generate(self, prompts: list[str], max_new_tokens: int) -> list[Generation]:
-        """One result per prompt, in order; `slots` of them decode at a time."""
-        from beam_pipeline.continuous import ContinuousDecoder  # imports torch: keep it off the launcher's path
-
+        """One result per prompt, in order; the decoder's `slots` of them decode at a time."""
         if not prompts:
             return []
-        ids = self.tokenizer(prompts, add_special_tokens=False)["input_ids"]
-        decoder = ContinuousDecoder(self.model, self.tokenizer, self.grammar, self.stop_ids, slots=self.slots)
-        return decoder.run(ids, max_new_tokens)
+        return self.decoder.run(self.tokenizer(prompts, add_special_tokens=False)["input_ids"], max_new_tokens)

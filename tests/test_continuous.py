@@ -86,11 +86,16 @@ def test_length_limit_ends_a_row_and_counts_its_tokens(tiny_model, tokenizer):
 
 
 def test_generator_keeps_order_and_handles_nothing(tiny_model, tokenizer):
-    generator = Generator(tiny_model, tokenizer, slots=1)  # the extraction grammar; 10 tokens end every row
-    assert generator.generate([], 10) == []
-    one_at_a_time = [generator.generate([p], 10)[0] for p in PROMPTS[:3]]
-    generator.slots = 3
-    assert generator.generate(PROMPTS[:3], 10) == one_at_a_time
+    single = Generator(tiny_model, tokenizer, slots=1)  # the extraction grammar; 10 tokens end every row
+    assert single.generate([], 10) == []
+    one_at_a_time = [single.generate([p], 10)[0] for p in PROMPTS[:3]]
+    assert Generator(tiny_model, tokenizer, slots=3).generate(PROMPTS[:3], 10) == one_at_a_time
+
+
+def test_an_empty_prompt_is_a_clear_error(tiny_model, tokenizer):
+    decoder = ContinuousDecoder(tiny_model, tokenizer, None, [], slots=2)
+    with pytest.raises(ValueError, match=r"prompts \[1\] have no tokens"):
+        decoder.run([[1, 2], []], max_new_tokens=3)
 
 
 def test_sliding_window_models_are_refused_with_the_way_out(tokenizer):
