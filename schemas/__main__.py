@@ -31,7 +31,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             wrapped = isinstance(record, dict) and "extraction" in record
             if wrapped:
                 job_id = record.get("job_id")
-            extraction = parse_extraction(record["extraction"] if wrapped else record)
+            extraction = parse_extraction(record["extraction"] if wrapped else record, strict=args.strict)
         except json.JSONDecodeError as exc:
             print(f"{args.file}:{number}: invalid_json: {exc.msg}", file=sys.stderr)
             invalid += 1
@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="validate a JSON-lines file of extractions")
     validate.add_argument("file", type=Path, help='lines of extraction objects or {"job_id": ..., "extraction": ...}')
     validate.add_argument("--output", type=Path, help="write the valid lines here in canonical form")
+    validate.add_argument("--strict", action="store_true",
+                          help="reject an extraction that lacks any section or key of the schema (as teacher "
+                               "labels are checked) instead of filling it with defaults")
     validate.set_defaults(func=cmd_validate)
 
     schema = sub.add_parser("json-schema", help="print the JSON Schema used for constrained decoding")

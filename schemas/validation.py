@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any, Union
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from schemas.decoding import dumps
 from schemas.models import JobExtraction
@@ -33,11 +33,33 @@ def format_errors(exc: ValidationError) -> list[str]:
     return lines
 
 
-def parse_extraction(value: Union[str, bytes, dict[str, Any]]) -> JobExtraction:
+def missing_keys(value: dict[str, Any], model: type[BaseModel] = JobExtraction, prefix: str = "") -> list[str]:
+    """Dotted paths of every section and key of the schema that `value` lacks, at every depth.
+
+    The models fill absent keys with defaults, which is right for stored rows
+    but wrong for a teacher's label: a label without `benefits` says nothing
+    about benefits, and training on the filled-in defaults would teach the
+    student that the listing offers none.
+    """
+    paths: list[str] = []
+    for name, field in model.model_fields.items():
+        path = f"{prefix}.{name}" if prefix else name
+        if name not in value:
+            paths.append(path)
+            continue
+        nested = field.annotation
+        if isinstance(nested, type) and issubclass(nested, BaseModel) and isinstance(value[name], dict):
+            paths += missing_keys(value[name], nested, path)
+    return paths
+
+
+def parse_extraction(value: Union[str, bytes, dict[str, Any]], strict: bool = False) -> JobExtraction:
     """Validate and normalise one extraction given as JSON text or a dict.
 
     Raises ExtractionError with reason `invalid_json` (not JSON), `not_an_object`
-    or `schema_violation` (with one message per offending field).
+    or `schema_violation` (with one message per offending field). `strict`
+    also rejects an object that lacks any section or key of the schema (each
+    missing path is named) instead of filling it with its default.
     """
     if isinstance(value, (str, bytes)):
         try:
@@ -46,10 +68,14 @@ def parse_extraction(value: Union[str, bytes, dict[str, Any]]) -> JobExtraction:
             raise ExtractionError("invalid_json", [f"(root): {exc.msg} at line {exc.lineno} column {exc.colno}"])
     if not isinstance(value, dict):
         raise ExtractionError("not_an_object", [f"(root): expected a JSON object, got {type(value).__name__}"])
+    missing = [f"{path}: required key is missing (strict mode)" for path in missing_keys(value)] if strict else []
     try:
-        return JobExtraction.model_validate(value)
+        extraction = JobExtraction.model_validate(value)
     except ValidationError as exc:
-        raise ExtractionError("schema_violation", format_errors(exc)) from None
+        raise ExtractionError("schema_violation", missing + format_errors(exc)) from None
+    if missing:
+        raise ExtractionError("schema_violation", missing)
+    return extraction
 
 
 def canonical_json(extraction: JobExtraction) -> str:
