@@ -396,7 +396,7 @@ def export_jobs(con: Con, filters: Filters) -> pa.Table:
             continue
         select.append(f"array_to_string({name}, '; ') AS {name}" if str(kind).endswith("[]") else name)
     table = con.execute(f"SELECT {', '.join(select)} FROM jobs j WHERE {where} "
-                        "ORDER BY ingestion_date DESC NULLS LAST, job_id", params).fetch_arrow_table()
+                        "ORDER BY ingestion_date DESC NULLS LAST, job_id", params).to_arrow_table()
     return _csv_safe(table)
 
 
@@ -404,7 +404,7 @@ def export_skills(con: Con, filters: Filters) -> pa.Table:
     """The matching listings' job_skills rows for CSV."""
     cte, params = filters.cte()
     table = con.execute(f"{cte} SELECT * EXCLUDE (jk) FROM job_skills s SEMI JOIN f ON s.jk = f.jk "
-                        "ORDER BY job_id, skill", params).fetch_arrow_table()
+                        "ORDER BY job_id, skill", params).to_arrow_table()
     return _csv_safe(table)
 
 
