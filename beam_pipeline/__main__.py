@@ -1,6 +1,6 @@
 """Entry point: `python -m beam_pipeline --input ... --output ...` (see launcher.py)."""
 import sys
 
-from beam_pipeline.launcher import run
+from beam_pipeline.launcher import main
 
-run(sys.argv[1:])
+sys.exit(main(sys.argv[1:]))

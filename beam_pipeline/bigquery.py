@@ -173,12 +173,23 @@ def ensure_tables(connection: Connection, dataset: str, run_id: str) -> dict[str
         final.time_partitioning = bigquery.TimePartitioning(type_=bigquery.TimePartitioningType.DAY,
                                                             field=PARTITION_COLUMN)
         final.clustering_fields = CLUSTERING[name]
-        client.create_table(final, exists_ok=True)
+        add_missing_columns(client, client.create_table(final, exists_ok=True), schema)
         temp = bigquery.Table(_table_id(connection.project, dataset, staging_name(name, run_id)), schema=schema)
         temp.expires = dt.datetime.now(dt.timezone.utc) + STAGING_EXPIRY  # a crashed run's leftovers go away
         client.create_table(temp, exists_ok=True)
         staging[name] = _table_id(connection.project, dataset, staging_name(name, run_id))
     return staging
+
+
+def add_missing_columns(client: Any, table: Any, schema: list[Any]) -> list[str]:
+    """Append the columns a newer release added (all NULLABLE or REPEATED) to a table made by an older one."""
+    have = {field.name for field in table.schema}
+    missing = [field for field in schema if field.name not in have]
+    if missing:
+        table.schema = list(table.schema) + missing
+        client.update_table(table, ["schema"])
+        LOG.info("added columns %s to %s", [f.name for f in missing], table.table_id)
+    return [field.name for field in missing]
 
 
 def merge_sql(project: str, dataset: str, table: str, staging: str) -> str:
@@ -204,14 +215,21 @@ def create_views(connection: Connection, dataset: str) -> list[str]:
     return list(VIEWS)
 
 
-def finalize(connection: Connection, dataset: str, staging: dict[str, str]) -> dict[str, int]:
-    """MERGE every staging table into its final table, drop the staging tables, refresh the views.
+def finalize(connection: Connection, dataset: str, staging: dict[str, str],
+             only: Optional[tuple[str, ...]] = None) -> dict[str, int]:
+    """MERGE staging tables into their final tables, drop those staging tables, refresh the views.
 
-    Returns the rows each MERGE inserted (0 for a re-run of the same input and model).
+    `only` limits the merge to some tables (a run over its failure budget
+    merges its dead letters alone); the others' staging tables stay for
+    inspection until they expire. Returns the rows each MERGE inserted (0 for
+    a re-run of the same input and model).
     """
     client = connection.client()
     inserted: dict[str, int] = {}
     for table, staging_id in staging.items():
+        if only is not None and table not in only:
+            LOG.warning("not merged: %s stays in %s until it expires", table, staging_id)
+            continue
         job = client.query(merge_sql(connection.project, dataset, table, staging_id))
         job.result()
         inserted[table] = int(job.num_dml_affected_rows or 0)

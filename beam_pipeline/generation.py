@@ -73,7 +73,11 @@ class Generator:
         return int(getattr(self.model.config, "max_position_embeddings", 4096))
 
     def generate(self, prompts: list[str], max_new_tokens: int) -> list[Generation]:
-        """One result per prompt, in order; the decoder's `slots` of them decode at a time."""
+        """One result per prompt text, in order; the decoder's `slots` of them decode at a time."""
         if not prompts:
             return []
-        return self.decoder.run(self.tokenizer(prompts, add_special_tokens=False)["input_ids"], max_new_tokens)
+        return self.generate_ids(self.tokenizer(prompts, add_special_tokens=False)["input_ids"], max_new_tokens)
+
+    def generate_ids(self, prompt_ids: list[list[int]], max_new_tokens: int) -> list[Generation]:
+        """One result per tokenized prompt, in order."""
+        return self.decoder.run(prompt_ids, max_new_tokens) if prompt_ids else []

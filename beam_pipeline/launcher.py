@@ -5,7 +5,6 @@ import argparse
 import datetime as dt
 import json
 import logging
-import shutil
 import sys
 import time
 import uuid
@@ -20,13 +19,23 @@ from beam_pipeline.dataflow import check_dataflow, is_dataflow
 from beam_pipeline.bigquery import Connection, ensure_tables, finalize, parse_uri
 from beam_pipeline.generation import DEFAULT_SLOTS
 from beam_pipeline.handlers import DEFAULT_BATCH_SIZE
+from beam_pipeline.outputs import keep_failed, publish, sibling
 from beam_pipeline.pipeline import ExtractionConfig, build_pipeline, model_version, resolve_token_limits
-from beam_pipeline.sinks import TABLE_NAMES
+from beam_pipeline.readers import check_input
 from schemas.flatten import RunInfo
 from schemas.listings import ColumnMap
 from schemas.prompt import PROMPT_VERSION, PromptStyle
 
 LOG = logging.getLogger("beam_pipeline")
+DEFAULT_MAX_ERROR_RATE = 0.5
+
+
+class StartupError(ValueError):
+    """A flag, input or model that cannot work, found before the run starts; one line a person can act on."""
+
+
+class RunFailed(RuntimeError):
+    """The run finished but must not replace the previous output (e.g. over its failure budget)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,6 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-listing-chars", type=int, default=60_000,
                         help="Listings longer than this after cleaning are dead letters (input_too_long) "
                              "instead of being cut.")
+    parser.add_argument("--max-error-rate", type=float, default=DEFAULT_MAX_ERROR_RATE,
+                        help="Fail the run when more than this share of its (non-duplicate) records are "
+                             "dead-lettered, after writing the dead letters and the summary: a broken model or a "
+                             "wrong --column map is noticed, and the previous output is kept. 1 disables it. "
+                             f"Default {DEFAULT_MAX_ERROR_RATE}.")
+    parser.add_argument("--keep-ungrounded", action="store_true",
+                        help="Keep skills the listing never mentions in job_skills, flagged grounded=false "
+                             "(default: removed, and counted in the summary).")
+    parser.add_argument("--no-recall", action="store_true",
+                        help="Do not add tools the taxonomy finds in the listing that the model left out.")
     return parser
 
 
@@ -97,6 +116,10 @@ def make_config(args: argparse.Namespace, options: PipelineOptions) -> Extractio
 
     if args.batch_size < 1 or args.slots < 1 or (args.limit is not None and args.limit < 1):
         raise ValueError("--batch-size, --slots and --limit must be positive")
+    if not 0 <= args.max_error_rate <= 1:
+        raise ValueError(f"--max-error-rate {args.max_error_rate}: expected a share between 0 and 1")
+    if args.input and not args.input.startswith("bq://"):
+        check_input(args.input)
     style = PromptStyle(args.prompt_style)
     path = resolve_model(args.model, weights=False)
     base = adapter_base(path)
@@ -129,17 +152,9 @@ def make_config(args: argparse.Namespace, options: PipelineOptions) -> Extractio
         columns=ColumnMap.from_pairs(args.column), max_listing_chars=args.max_listing_chars, engine=args.engine,
         input_query=args.input_query, connection=connection, staging=staging, summary=summary,
         gpu_memory_utilization=args.gpu_memory_utilization,
+        staging_output=None if writes_bigquery else sibling(args.output, "staging", run.run_id),
+        keep_ungrounded=args.keep_ungrounded, recall=not args.no_recall,
     )
-
-
-def clear_outputs(output: str) -> None:
-    """Remove the previous run's tables (only those) so shards of two runs never mix."""
-    if "://" in output:  # BigQuery merges; object stores are the caller's to manage
-        return  # object stores: Beam writes shard names with -of-N; leftovers are the caller's to manage
-    root = Path(output)
-    for name in TABLE_NAMES:
-        shutil.rmtree(root / name, ignore_errors=True)
-    (root / "run_summary.json").unlink(missing_ok=True)
 
 
 def print_summary(summary: dict[str, Any]) -> None:
@@ -170,30 +185,68 @@ def finish_summary(config: ExtractionConfig, wall_seconds: float,
     return summary
 
 
+def error_rate(summary: dict[str, Any]) -> float:
+    """Dead letters as a share of the records that were not duplicates."""
+    considered = summary["read"] - summary["duplicates"]
+    return summary["dead_lettered"] / considered if considered else 0.0
+
+
 def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
+    """Parse flags, check inputs, run the pipeline, and publish its output only if the run succeeded."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("apache_beam", "httpx", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     args, beam_args = build_parser().parse_known_args(argv)
-    options = PipelineOptions(beam_args, save_main_session=False)
-    if is_dataflow(options):
-        check_dataflow(args, options)
-    config = make_config(args, options)
+    try:
+        options = PipelineOptions(beam_args, save_main_session=False)
+        if is_dataflow(options):
+            check_dataflow(args, options)
+        config = make_config(args, options)
+    except (ValueError, OSError) as exc:  # InputError, unknown model folders, bad flags
+        raise StartupError(str(exc).strip() or type(exc).__name__) from exc
     LOG.info("run %s: %s -> %s with %s (%s prompt, max_new_tokens %d)", config.run.run_id, config.input,
              config.output, config.model_version, config.prompt_style.value, config.limits.max_new_tokens)
-    clear_outputs(config.output)
     started = time.time()
     if config.summary and "://" not in config.summary:
         Path(config.summary).parent.mkdir(parents=True, exist_ok=True)
     with beam.Pipeline(options=options) as pipeline:
         build_pipeline(config, pipeline)
+    summary = finish_summary(config, time.time() - started)
+    rate = error_rate(summary)
+    over_budget = rate > args.max_error_rate
     merged = None
     if config.staging:
-        merged = finalize(config.connection, parse_uri(config.output, want_table=False)[1], config.staging)
-    summary = finish_summary(config, time.time() - started, merged)
+        dataset = parse_uri(config.output, want_table=False)[1]
+        merged = finalize(config.connection, dataset, config.staging,
+                          only=("extraction_errors",) if over_budget else None)
+        summary = finish_summary(config, time.time() - started, merged)
+    if over_budget:
+        kept = config.output if config.staging else keep_failed(config.write_path, config.output,
+                                                                 config.run.run_id)
+        raise RunFailed(
+            f"{summary['dead_lettered']} of {summary['read'] - summary['duplicates']} records dead-lettered "
+            f"({rate:.0%}), over --max-error-rate {args.max_error_rate:g}: the previous output in {config.output} "
+            f"is unchanged; this run's dead letters and summary are in {kept}"
+        )
+    if config.staging_output:
+        publish(config.staging_output, config.output, config.run.run_id)
+        summary["summary_path"] = summary["summary_path"].replace(config.staging_output, config.output.rstrip("/"))
     print_summary(summary)
     return summary
 
 
+def main(argv: Optional[list[str]] = None) -> int:
+    """The command line: a bad setting or input is one line on stderr (exit 2), a failed run exit 1."""
+    try:
+        run(argv)
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except RunFailed as exc:
+        print(f"run failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 if __name__ == "__main__":
-    run(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

@@ -50,10 +50,17 @@ class ExtractionConfig:
     staging: Optional[dict[str, str]] = None  # {table: staging table id} when writing to BigQuery
     summary: Optional[str] = None
     gpu_memory_utilization: float = 0.90
+    staging_output: Optional[str] = None  # where a folder output is written before it replaces `output`
+    keep_ungrounded: bool = False
+    recall: bool = True
+
+    @property
+    def write_path(self) -> str:
+        return self.staging_output or self.output
 
     @property
     def summary_path(self) -> str:
-        return self.summary or f"{self.output.rstrip('/')}/run_summary.json"
+        return self.summary or f"{self.write_path.rstrip('/')}/run_summary.json"
 
     @property
     def reads_bigquery(self) -> bool:
@@ -72,6 +79,8 @@ class ExtractionConfig:
             "max_new_tokens": self.limits.max_new_tokens,
             "max_prompt_tokens": self.limits.max_prompt_tokens,
             "limit": self.limit,
+            "keep_ungrounded": self.keep_ungrounded,
+            "taxonomy_recall": self.recall,
         }
 
 
@@ -90,12 +99,19 @@ def resolve_token_limits(tokenizer: Any, context_length: int, style: PromptStyle
     from schemas.decoding import token_budget
     from schemas.prompt import count_tokens, render
 
+    from schemas.models import JobExtraction
+    from schemas.validation import canonical_json
+
+    floor = count_tokens(tokenizer, canonical_json(JobExtraction()))
+    if max_new_tokens is not None and max_new_tokens < floor:
+        raise ValueError(f"--max-new-tokens {max_new_tokens} is too small: even an extraction with every field empty "
+                         f"takes {floor} tokens with this model's tokenizer")
     instructions = count_tokens(tokenizer, render(tokenizer, "", style))
     budget = token_budget(tokenizer)
     if max_new_tokens is None:
         max_new_tokens = min(budget, context_length - instructions - MIN_LISTING_TOKENS)
     max_prompt = context_length - max_new_tokens
-    if max_new_tokens < 64 or max_prompt <= instructions:
+    if max_new_tokens < floor or max_prompt <= instructions:
         raise ValueError(
             f"the model's context ({context_length} tokens) cannot hold the {style.value} prompt's "
             f"{instructions} instruction tokens plus max_new_tokens={max_new_tokens}; use --prompt-style compact "
@@ -173,7 +189,7 @@ def build_pipeline(config: ExtractionConfig, pipeline: beam.Pipeline) -> dict[st
     if config.staging:
         tables | "WriteTables" >> WriteBigQueryTables(config.connection, config.staging)
     else:
-        tables | "WriteTables" >> WriteParquetTables(config.output)
+        tables | "WriteTables" >> WriteParquetTables(config.write_path)
     summary = {"read_records": records, "read_errors": read["errors"], "duplicates": normalised["duplicates"],
                "errors": errors, **{name: tables[name] for name in TABLE_NAMES if name != "extraction_errors"}}
     summary_pc = summary | "Summarise" >> SummariseRun(config.summary_path, config.summary_header())

@@ -9,16 +9,25 @@ from schemas.flatten import RunInfo
 from schemas.listings import Listing
 
 EXCERPT_CHARS = 500
+UNKNOWN_JOB_ID = "(unknown)"
 
 
 @dataclass(frozen=True)
 class PromptRecord:
-    """A listing ready for the model: its rendered prompt and whether the listing had to be cut."""
+    """A listing ready for the model: its rendered prompt, its token ids, and whether the listing had to be cut.
+
+    Both engines decode from `prompt_ids`, so they see exactly the tokens that
+    were counted against the context (and never re-parse the text).
+    """
 
     listing: Listing
     prompt: str
-    prompt_tokens: int
+    prompt_ids: list[int]
     listing_truncated: bool
+
+    @property
+    def prompt_tokens(self) -> int:
+        return len(self.prompt_ids)
 
 
 class DeadLetter(Exception):
@@ -28,8 +37,9 @@ class DeadLetter(Exception):
     which hands on only the exception's type and repr.
     """
 
-    def __init__(self, stage: str, reason: str, detail: str, raw_output: Optional[str] = None):
-        super().__init__(stage, reason, detail, raw_output)
+    def __init__(self, stage: str, reason: str, detail: str, raw_output: Optional[str] = None,
+                 input_excerpt: Optional[str] = None):
+        super().__init__(stage, reason, detail, raw_output, input_excerpt)
 
     @property
     def stage(self) -> str:
@@ -39,19 +49,30 @@ class DeadLetter(Exception):
     def reason(self) -> str:
         return self.args[1]
 
+    @property
+    def input_excerpt(self) -> Optional[str]:
+        """The raw input as read (for records that never became a listing)."""
+        return self.args[4]
 
-def failure_fields(stage: str, failure: tuple) -> tuple[str, str, str, Optional[str]]:
-    """(stage, reason, detail, raw_output) from a `with_exception_handling` failure (type, repr, traceback)."""
+
+def failure_letter(stage: str, failure: tuple) -> DeadLetter:
+    """The DeadLetter behind a `with_exception_handling` failure (type, repr, traceback).
+
+    Any other exception becomes an `unexpected_error` letter naming its type.
+    """
     exc_type, exc_repr, _ = failure
     if isinstance(exc_type, type) and issubclass(exc_type, DeadLetter):
-        args = ast.literal_eval(exc_repr[len(exc_type.__name__):])
-        return args[0], args[1], args[2], args[3]
+        return DeadLetter(*ast.literal_eval(exc_repr[len(exc_type.__name__):]))
     name = getattr(exc_type, "__name__", str(exc_type))
-    return stage, "unexpected_error", f"{name}: {exc_repr}", None
+    return DeadLetter(stage, "unexpected_error", f"{name}: {exc_repr}")
 
 
 def excerpt(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
+    """The first characters of an input as readable text (bytes decoded, undecodable ones as \\xNN)."""
+    if isinstance(value, bytes):
+        text = value[:EXCERPT_CHARS * 4].decode("utf-8", errors="backslashreplace")
+    else:
+        text = value if isinstance(value, str) else repr(value)
     return text[:EXCERPT_CHARS]
 
 
@@ -67,7 +88,7 @@ def error_row(
 ) -> dict[str, Any]:
     """One `extraction_errors` row."""
     return {
-        **run.keys(job_id or "(unknown)"),
+        **run.keys(UNKNOWN_JOB_ID if job_id is None or job_id == "" else str(job_id)),
         "stage": stage,
         "reason": reason,
         "detail": detail[:2000],

@@ -6,8 +6,6 @@ failures become `extraction_errors` rows with the stage and reason.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any, Callable, Iterable, Iterator, Optional
 
@@ -15,9 +13,11 @@ import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInference
 
-from beam_pipeline.records import DeadLetter, PromptRecord, error_row, excerpt, failure_fields
+from beam_pipeline.readers import input_format, iter_csv_records, iter_jsonl_records
+from beam_pipeline.records import DeadLetter, PromptRecord, error_row, excerpt, failure_letter
 from schemas.flatten import RunInfo, flatten
-from schemas.listings import ColumnMap, EmptyDescription, Listing, normalise_listing
+from schemas.job_signal import is_empty_extraction, job_signals, looks_like_job_listing
+from schemas.listings import ColumnMap, Listing, ListingError, job_id_of, normalise_listing
 from schemas.models import JobExtraction
 from schemas.prompt import PromptStyle, fit_prompt
 from schemas.validation import ExtractionError, parse_extraction
@@ -26,7 +26,7 @@ OUTPUT_TABLES = ("jobs", "job_skills", "job_benefits")
 
 
 def _raw_text(element: Any) -> str:
-    return json.dumps(element, ensure_ascii=False, default=str) if isinstance(element, dict) else str(element)
+    return json.dumps(element, ensure_ascii=False, default=str) if isinstance(element, dict) else excerpt(element)
 
 
 def _failures_to_rows(label: str, stage: str, failures: beam.PCollection, run: RunInfo, job_id_of: Callable,
@@ -35,41 +35,34 @@ def _failures_to_rows(label: str, stage: str, failures: beam.PCollection, run: R
 
     def to_row(failed: tuple) -> dict[str, Any]:
         element, failure = failed
-        stage_, reason, detail, raw = failure_fields(stage, failure)
-        return error_row(run, job_id_of(element), stage_, reason, detail, raw_output=raw,
-                         input_excerpt=excerpt(text_of(element)))
+        letter = failure_letter(stage, failure)
+        return letter_row(run, job_id_of(element), letter, letter.input_excerpt or excerpt(text_of(element)))
 
     return failures | label >> beam.Map(to_row)
 
 
+def letter_row(run: RunInfo, job_id: Optional[str], letter: DeadLetter, input_excerpt: Optional[str]) -> dict:
+    """The extraction_errors row of one DeadLetter."""
+    stage, reason, detail, raw_output, _ = letter.args
+    return error_row(run, job_id, stage, reason, detail, raw_output=raw_output, input_excerpt=input_excerpt)
+
+
 # ------------------------------------------------------------------------------------------------ read
 
-def input_format(pattern: str) -> str:
-    lowered = pattern.lower()
-    for suffix, kind in ((".jsonl", "jsonl"), (".json", "jsonl"), (".ndjson", "jsonl"), (".csv", "csv"),
-                         (".parquet", "parquet")):
-        if lowered.endswith(suffix):
-            return kind
-    raise ValueError(f"--input {pattern}: expected a .jsonl, .csv or .parquet path or glob")
-
-
-def parse_json_record(line: str) -> dict[str, Any]:
-    try:
-        value = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise DeadLetter("read", "invalid_json", f"{exc.msg} at column {exc.colno}") from None
-    if not isinstance(value, dict):
-        raise DeadLetter("read", "not_an_object", f"expected a JSON object per line, got {type(value).__name__}")
-    return value
-
-
-def read_csv_file(readable: Any) -> Iterator[dict[str, Any]]:
-    with readable.open() as handle:
-        yield from csv.DictReader(io.TextIOWrapper(handle, encoding="utf-8", newline=""))
+def route_letters(item: Any, run: RunInfo) -> Iterator[Any]:
+    """Records pass on; DeadLetters from a reader become extraction_errors rows on the "errors" output."""
+    if isinstance(item, DeadLetter):
+        yield beam.pvalue.TaggedOutput("errors", letter_row(run, None, item, item.input_excerpt))
+    else:
+        yield item
 
 
 class ReadListings(beam.PTransform):
-    """Local or GCS files (.jsonl, .csv, .parquet) → {"records": dicts, "errors": error rows}."""
+    """Local or GCS files (.jsonl, .csv, .parquet) → {"records": dicts, "errors": error rows}.
+
+    Each line or row is decoded and parsed on its own (`beam_pipeline.readers`),
+    so a bad byte, line or row becomes a dead letter and the run goes on.
+    """
 
     def __init__(self, pattern: str, run: RunInfo):
         super().__init__()
@@ -79,31 +72,34 @@ class ReadListings(beam.PTransform):
     def expand(self, pbegin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
         kind = input_format(self._pattern)
         if kind == "jsonl":
-            lines = (pbegin | "ReadLines" >> beam.io.ReadFromText(self._pattern)
-                     | "SkipBlank" >> beam.Filter(lambda line: bool(line.strip())))
-            records, failed = lines | "ParseJson" >> beam.Map(parse_json_record).with_exception_handling()
-            errors = _failures_to_rows("ReadErrors", "read", failed, self._run, lambda element: None)
-            return {"records": records, "errors": errors}
-        if kind == "csv":
-            records = (pbegin | "Match" >> fileio.MatchFiles(self._pattern) | "Open" >> fileio.ReadMatches()
-                       | "ParseCsv" >> beam.FlatMap(read_csv_file))
+            items = (pbegin | "ReadLines" >> beam.io.ReadFromText(self._pattern, coder=beam.coders.BytesCoder())
+                     | "ParseJson" >> beam.FlatMap(iter_jsonl_records))
+        elif kind == "csv":
+            items = (pbegin | "Match" >> fileio.MatchFiles(self._pattern) | "Open" >> fileio.ReadMatches()
+                     | "ParseCsv" >> beam.FlatMap(lambda f: iter_csv_records(f.read(), f.metadata.path)))
         else:
-            records = pbegin | "ReadParquet" >> beam.io.ReadFromParquet(self._pattern)
-        return {"records": records, "errors": pbegin | "NoReadErrors" >> beam.Create([])}
+            items = pbegin | "ReadParquet" >> beam.io.ReadFromParquet(self._pattern)
+        routed = items | "RouteLetters" >> beam.FlatMap(route_letters, self._run).with_outputs("errors",
+                                                                                              main="records")
+        return {"records": routed.records, "errors": routed.errors}
 
 
 # ------------------------------------------------------------------------------------------------ normalise
 
 def normalise_record(record: dict[str, Any], columns: ColumnMap, max_listing_chars: int) -> Listing:
-    """A Listing, or a DeadLetter for an empty or absurdly long description."""
+    """A Listing, or a DeadLetter: empty, absurdly long, wrongly typed or undecodable fields."""
     try:
         listing = normalise_listing(record, columns)
-    except EmptyDescription as exc:
-        raise DeadLetter("normalise", "empty_description", str(exc)) from None
+    except ListingError as exc:
+        raise DeadLetter("normalise", exc.reason, str(exc)) from None
     if len(listing.description) > max_listing_chars:
         raise DeadLetter("normalise", "input_too_long",
                          f"{len(listing.description)} characters after cleaning, over --max-listing-chars "
                          f"{max_listing_chars}")
+    if not looks_like_job_listing(listing.description):
+        found = ", ".join(job_signals(listing.description)) or "none"
+        raise DeadLetter("normalise", "not_a_job_listing", f"too few job-listing words to be a listing (signals "
+                         f"found: {found})")
     return listing
 
 
@@ -116,9 +112,16 @@ def keep_one(job_id: str, listings: Iterable[Listing]) -> Iterator[Any]:
         yield beam.pvalue.TaggedOutput("duplicates", job_id)
 
 
-def _record_job_id(columns: ColumnMap):
-    return lambda record: str(record.get(columns.job_id)) if isinstance(record, dict) and record.get(
-        columns.job_id) else None
+def _record_job_id(columns: ColumnMap) -> Callable[[Any], Optional[str]]:
+    """The job_id of a raw record for its dead-letter row, when it has a usable one."""
+
+    def job_id(record: Any) -> Optional[str]:
+        try:
+            return job_id_of(record.get(columns.job_id), columns.job_id) if isinstance(record, dict) else None
+        except ListingError:
+            return None
+
+    return job_id
 
 
 class NormaliseListings(beam.PTransform):
@@ -161,7 +164,7 @@ class _BuildPromptFn(beam.DoFn):
         except ValueError as exc:
             raise DeadLetter("prompt", "instructions_too_long", str(exc)) from None
         beam.metrics.Metrics.counter("jobx", "listings_truncated").inc(int(fitted.listing_truncated))
-        yield PromptRecord(listing, fitted.text, fitted.prompt_tokens, fitted.listing_truncated)
+        yield PromptRecord(listing, fitted.text, fitted.ids, fitted.listing_truncated)
 
 
 class BuildPrompts(beam.PTransform):
@@ -195,7 +198,8 @@ class Extract(beam.PTransform):
 
         def batch_rows(failed: tuple) -> Iterator[dict[str, Any]]:
             batch, failure = failed
-            _, reason, detail, _ = failure_fields("inference", failure)
+            letter = failure_letter("inference", failure)
+            reason, detail = letter.reason, letter.args[2]
             for record in batch:
                 yield error_row(run, record.listing.job_id, "inference", reason, detail,
                                 input_excerpt=excerpt(record.listing.text()))
@@ -214,9 +218,13 @@ def validate_prediction(result: PredictionResult) -> tuple[PromptRecord, JobExtr
                          f"the output reached max_new_tokens ({generation.output_tokens} tokens) before the "
                          "JSON closed", generation.text)
     try:
-        return record, parse_extraction(generation.text)
+        extraction = parse_extraction(generation.text)
     except ExtractionError as exc:
         raise DeadLetter("validate", exc.reason, "; ".join(exc.errors), generation.text) from None
+    if is_empty_extraction(extraction):
+        raise DeadLetter("validate", "not_a_job_listing", "the model found no role title, skill or responsibility "
+                         "in the text", generation.text)
+    return record, extraction
 
 
 class Validate(beam.PTransform):
@@ -240,7 +248,7 @@ def flatten_extraction(pair: tuple[PromptRecord, JobExtraction], run: RunInfo) -
     record, extraction = pair
     listing = record.listing
     tables = flatten(listing.job_id, extraction, listing.text(), run, input_truncated=record.listing_truncated,
-                     listing_columns=listing.listing_columns())
+                     listing_columns=listing.listing_columns(), ingestion_date=listing.ingestion_date)
     for table, rows in tables.items():
         for row in rows:
             yield row if table == "jobs" else beam.pvalue.TaggedOutput(table, row)

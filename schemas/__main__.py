@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from schemas.decoding import decoding_schema, longest_output, token_budget
-from schemas.listings import ColumnMap, EmptyDescription, normalise_listing
+from schemas.listings import ColumnMap, ListingError, normalise_listing
 from schemas.prompt import PromptStyle, count_tokens, render
 from schemas.validation import ExtractionError, canonical_json, parse_extraction
 
@@ -73,7 +73,7 @@ def cmd_prompt(args: argparse.Namespace) -> int:
     for number, line in _jsonl(args.file):
         try:
             listing = normalise_listing(json.loads(line), columns)
-        except (json.JSONDecodeError, EmptyDescription) as exc:
+        except (json.JSONDecodeError, ListingError) as exc:
             print(f"{args.file}:{number}: skipped: {exc}", file=sys.stderr)
             continue
         text = render(tokenizer, listing.text(), args.style)

@@ -63,7 +63,8 @@ def skill_lists(extraction: JobExtraction) -> Iterator[tuple[str, str, list[str]
 def skill_rows(job_id: str, extraction: JobExtraction, listing: str, run: RunInfo) -> list[dict[str, Any]]:
     return [
         {**run.keys(job_id), "skill": name, "category": category, "requirement": requirement,
-         "grounded": is_grounded(name, listing)}
+         "grounded": is_grounded(name, listing), "source": "model", "evidence_start": None, "evidence_end": None,
+         "evidence_text": None}
         for category, requirement, names in skill_lists(extraction)
         for name in names
     ]
@@ -87,6 +88,10 @@ def job_row(
     skill_count: int,
     input_truncated: bool = False,
     listing_columns: Optional[dict[str, Optional[str]]] = None,
+    listing_text: Optional[str] = None,
+    ingestion_date: Optional[str] = None,
+    skills_removed: int = 0,
+    skills_recovered: int = 0,
 ) -> dict[str, Any]:
     e = extraction
     summary, company, where = e.job_summary, e.company_information, e.location_and_work_model
@@ -100,6 +105,8 @@ def job_row(
         "job_title": listing_columns.get("job_title"),
         "company_name": listing_columns.get("company_name"),
         "listing_location": listing_columns.get("location"),
+        "ingestion_date": dt.date.fromisoformat(ingestion_date[:10]) if ingestion_date else None,
+        "listing_text": listing_text,
         "role_title": summary.role_title,
         "role_objective": summary.role_objective,
         "role_seniority": summary.role_seniority.value,
@@ -124,6 +131,8 @@ def job_row(
         "training_development": ben.training_development,
         "paid_time_off_days": ben.paid_time_off_days,
         "skill_count": skill_count,
+        "skills_removed": skills_removed,
+        "skills_recovered": skills_recovered,
         "extraction_json": canonical_json(e),
     }
     assert list(row) == column_names("jobs"), "jobs columns and row keys drifted apart"
@@ -138,9 +147,10 @@ def flatten(
     *,
     input_truncated: bool = False,
     listing_columns: Optional[dict[str, Optional[str]]] = None,
+    ingestion_date: Optional[str] = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """All rows one listing contributes, by table name."""
     skills = skill_rows(job_id, extraction, listing, run)
     job = job_row(job_id, extraction, run, skill_count=len(skills), input_truncated=input_truncated,
-                  listing_columns=listing_columns)
+                  listing_columns=listing_columns, listing_text=listing, ingestion_date=ingestion_date)
     return {"jobs": [job], "job_skills": skills, "job_benefits": benefit_rows(job_id, extraction, run)}

@@ -7,9 +7,11 @@ for other layouts.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, fields
 from html.parser import HTMLParser
 from typing import Any, Optional
@@ -89,10 +91,48 @@ class _TextExtractor(HTMLParser):
 
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+_KEEP_CONTROLS = {"\n", "\r", "\t"}
+
+MAX_HEADER_CHARS = 200  # title, company, location, workplace type: a header, never a second description
+MAX_JOB_ID_CHARS = 256
+
+
+class ListingError(ValueError):
+    """An input row that cannot become a listing; `reason` is the machine-readable dead-letter reason."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+class EmptyDescription(ListingError):
+    """The listing has no text left to extract from."""
+
+    def __init__(self, message: str):
+        super().__init__("empty_description", message)
+
+
+def strip_invisible(text: str) -> str:
+    """Remove zero-width, bidi and other format characters and control characters (keeping line breaks and tabs).
+
+    They carry no meaning for extraction, hide text from people who review
+    it, and would let an "empty" listing look non-empty.
+    """
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Zl", "Zp"):
+            out.append("\n")
+        elif category in ("Cf", "Cs", "Co") or (category == "Cc" and char not in _KEEP_CONTROLS):
+            continue
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def clean_description(raw: str) -> str:
-    """Strip HTML (keeping line structure and list bullets), unescape entities, collapse whitespace."""
+    """Strip HTML (keeping line structure and list bullets), unescape entities, drop invisible characters,
+    collapse whitespace."""
     text = raw
     if _TAG.search(text):
         parser = _TextExtractor()
@@ -101,8 +141,17 @@ def clean_description(raw: str) -> str:
         text = "".join(parser.parts)
     else:
         text = html.unescape(text)
+    text = strip_invisible(text)
     lines = (" ".join(line.split()) for line in text.replace("\r", "\n").split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def clean_header(raw: str) -> Optional[str]:
+    """A header field (title, company, location) cleaned like the description, on one line, bounded."""
+    text = " ".join(clean_description(raw).split())
+    if len(text) > MAX_HEADER_CHARS:
+        text = text[:MAX_HEADER_CHARS].rsplit(" ", 1)[0] or text[:MAX_HEADER_CHARS]
+    return text or None
 
 
 def content_job_id(description: str) -> str:
@@ -110,32 +159,92 @@ def content_job_id(description: str) -> str:
     return "sha1-" + hashlib.sha1(description.encode("utf-8")).hexdigest()[:16]
 
 
-def _optional(record: dict[str, Any], column: str) -> Optional[str]:
-    value = record.get(column)
-    if value is None:
+def as_text(value: Any, column: str) -> Optional[str]:
+    """A text column's value as str: bytes are decoded as UTF-8; numbers, lists and objects are refused."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ListingError("invalid_encoding", f"column {column!r} holds bytes that are not UTF-8 (offset "
+                               f"{exc.start})") from None
+    raise ListingError("not_text", f"column {column!r} holds {type(value).__name__}, not text")
+
+
+def job_id_of(value: Any, column: str) -> Optional[str]:
+    """The job_id as text: strings and integers are ids (0 included); anything else is refused."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    text = " ".join(str(value).split())
+    if isinstance(value, bool) or not isinstance(value, (str, int, bytes)):
+        raise ListingError("invalid_job_id", f"column {column!r} holds {type(value).__name__}, not an id")
+    text = " ".join(strip_invisible(as_text(value, column) if not isinstance(value, int) else str(value)).split())
+    if len(text) > MAX_JOB_ID_CHARS:
+        raise ListingError("invalid_job_id", f"column {column!r} is {len(text)} characters long, over "
+                           f"{MAX_JOB_ID_CHARS}")
     return text or None
 
 
-class EmptyDescription(ValueError):
-    """The listing has no text left to extract from."""
+_DATE_FORMATS = ("%Y/%m/%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%Y%m%d", "%d-%m-%Y")
+
+
+def parse_ingestion_date(value: Any) -> Optional[str]:
+    """An ingestion date or time as 'YYYY-MM-DDTHH:MM:SS' (UTC), so that dates compare in time order.
+
+    Accepts date and datetime objects, epoch seconds or milliseconds, ISO 8601
+    text and common day-first forms (31.01.2026, 31/01/2026; 01/31/2026 when
+    the day cannot come first). Anything else is None: the date is optional.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    moment: Optional[dt.datetime] = None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, (int, float)):
+        seconds = value / 1000 if abs(value) > 1e11 else value
+        try:
+            moment = dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    elif isinstance(value, str):
+        text = value.strip()[:40]
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            for fmt in _DATE_FORMATS:
+                try:
+                    moment = dt.datetime.strptime(text, fmt)
+                    break
+                except ValueError:
+                    continue
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment.replace(microsecond=0).isoformat()
+
+
+def _header(record: dict[str, Any], column: str) -> Optional[str]:
+    value = as_text(record.get(column), column)
+    return clean_header(value) if value is not None else None
 
 
 def normalise_listing(record: dict[str, Any], columns: ColumnMap = ColumnMap()) -> Listing:
-    """One input row as a `Listing`; raises EmptyDescription when nothing readable remains."""
-    raw = record.get(columns.description)
-    description = clean_description(str(raw)) if raw is not None else ""
+    """One input row as a `Listing`; raises ListingError (EmptyDescription when nothing readable remains)."""
+    raw = as_text(record.get(columns.description), columns.description)
+    description = clean_description(raw) if raw is not None else ""
     if not description:
-        reason = "missing" if raw is None else "empty after removing HTML and whitespace"
+        reason = "missing" if raw is None else "empty after removing HTML, invisible characters and whitespace"
         raise EmptyDescription(f"column {columns.description!r} is {reason}")
-    job_id = _optional(record, columns.job_id) or content_job_id(description)
+    job_id = job_id_of(record.get(columns.job_id), columns.job_id) or content_job_id(description)
     return Listing(
         job_id=job_id,
         description=description,
-        title=_optional(record, columns.title),
-        company=_optional(record, columns.company),
-        location=_optional(record, columns.location),
-        workplace_type=_optional(record, columns.workplace_type),
-        ingestion_date=_optional(record, columns.ingestion_date),
+        title=_header(record, columns.title),
+        company=_header(record, columns.company),
+        location=_header(record, columns.location),
+        workplace_type=_header(record, columns.workplace_type),
+        ingestion_date=parse_ingestion_date(record.get(columns.ingestion_date)),
     )

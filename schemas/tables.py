@@ -4,6 +4,9 @@
 category), `job_benefits` one row per (listing, benefit), `extraction_errors`
 one row per dead letter. Every table carries `job_id`, `model_version`,
 `extraction_date` (the partition column in BigQuery) and `run_id`.
+
+Columns added after the first release are NULLABLE (or REPEATED): BigQuery can
+add only such columns to an existing table, so older datasets upgrade in place.
 """
 from __future__ import annotations
 
@@ -47,6 +50,10 @@ TABLES: dict[str, list[Column]] = {
         _text("job_title", "The listing's own title column."),
         _text("company_name", "The listing's own company column."),
         _text("listing_location", "The listing's own location column."),
+        Column("ingestion_date", "DATE", "NULLABLE", "The listing's own ingestion date (parsed; null when absent or "
+               "unreadable)."),
+        Column("listing_text", "STRING", "NULLABLE", "The normalised listing text the model read; job_skills "
+               "evidence offsets index into it."),
         _text("role_title", "job_summary.role_title"),
         _text("role_objective", "job_summary.role_objective"),
         Column("role_seniority", "STRING", "REQUIRED", "job_summary.role_seniority (controlled vocabulary)."),
@@ -71,6 +78,10 @@ TABLES: dict[str, list[Column]] = {
         _text("training_development", "benefits.training_development"),
         Column("paid_time_off_days", "INT64", "NULLABLE", "benefits.paid_time_off_days"),
         Column("skill_count", "INT64", "REQUIRED", "Rows of this listing in job_skills."),
+        Column("skills_removed", "INT64", "NULLABLE", "Skills the model named that the listing never mentions, "
+               "removed (or kept and flagged with --keep-ungrounded)."),
+        Column("skills_recovered", "INT64", "NULLABLE", "Skills found in the listing through the taxonomy that the "
+               "model left out, added."),
         Column("extraction_json", "STRING", "REQUIRED", "The whole validated extraction, canonical JSON."),
     ],
     "job_skills": _keys() + [
@@ -78,6 +89,12 @@ TABLES: dict[str, list[Column]] = {
         Column("category", "STRING", "REQUIRED", "Path of the list it came from, e.g. technical_skills.cloud_platforms."),
         Column("requirement", "STRING", "REQUIRED", "required or preferred."),
         Column("grounded", "BOOL", "REQUIRED", "The name or one of its spellings occurs in the listing text."),
+        Column("source", "STRING", "NULLABLE", "Where the item came from: model, taxonomy (recovered from the "
+               "listing text) or both."),
+        Column("evidence_start", "INT64", "NULLABLE", "Character offset in jobs.listing_text where the evidence "
+               "starts (null when ungrounded)."),
+        Column("evidence_end", "INT64", "NULLABLE", "Character offset where the evidence ends (exclusive)."),
+        _text("evidence_text", "The listing's own words for the skill: listing_text[evidence_start:evidence_end]."),
     ],
     "job_benefits": _keys() + [
         Column("benefit", "STRING", "REQUIRED", "Benefit keyword, learning platform or flexibility option."),

@@ -66,6 +66,8 @@ def parse_extraction(value: Union[str, bytes, dict[str, Any]], strict: bool = Fa
             value = json.loads(value)
         except json.JSONDecodeError as exc:
             raise ExtractionError("invalid_json", [f"(root): {exc.msg} at line {exc.lineno} column {exc.colno}"])
+        except RecursionError:
+            raise ExtractionError("invalid_json", ["(root): nested too deeply to parse"]) from None
     if not isinstance(value, dict):
         raise ExtractionError("not_an_object", [f"(root): expected a JSON object, got {type(value).__name__}"])
     missing = [f"{path}: required key is missing (strict mode)" for path in missing_keys(value)] if strict else []

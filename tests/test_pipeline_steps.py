@@ -60,25 +60,29 @@ def test_bad_lines_become_read_errors(tmp_path):
 
 
 def test_unknown_input_format_is_a_clear_error():
-    with pytest.raises(ValueError, match=".jsonl, .csv or .parquet"):
+    with pytest.raises(ValueError, match=r".jsonl, .json, .ndjson, .csv or .parquet"):
         with BeamTestPipeline() as p:
             p | ReadListings("listings.xlsx", RUN)
 
 
+OLD, NEW, NO_ID = "Data engineer role, 2 years of experience", "Data engineer role, 3 years of experience", \
+    "Hiring a Python developer"
+
+
 def test_normalise_deduplicates_and_dead_letters():
     records = [
-        {"job_id": "a", "job_description": "old text", "ingestionDate": "2026-01-01"},
-        {"job_id": "a", "job_description": "new text", "ingestionDate": "2026-01-02"},
-        {"job_id": "a", "job_description": "new text", "ingestionDate": "2026-01-02"},
+        {"job_id": "a", "job_description": OLD, "ingestionDate": "2026-01-01"},
+        {"job_id": "a", "job_description": NEW, "ingestionDate": "2026-01-02"},
+        {"job_id": "a", "job_description": NEW, "ingestionDate": "2026-01-02"},
         {"job_id": "b", "job_description": "<div><br></div>"},
         {"job_id": "c", "job_description": "x" * 101},
-        {"job_description": "no id here"},
+        {"job_description": NO_ID},
     ]
     with BeamTestPipeline() as p:
         out = p | beam.Create(records) | NormaliseListings(ColumnMap(), 100, RUN)
         assert_that(out["listings"] | beam.Map(lambda l: (l.job_id, l.description)),
-                    equal_to([("a", "new text"), ("sha1-" + __import__("hashlib").sha1(b"no id here")
-                               .hexdigest()[:16], "no id here")]), label="listings")
+                    equal_to([("a", NEW), ("sha1-" + __import__("hashlib").sha1(NO_ID.encode())
+                               .hexdigest()[:16], NO_ID)]), label="listings")
         assert_that(out["duplicates"], equal_to(["a", "a"]), label="duplicates")
         assert_that(out["errors"] | beam.Map(lambda r: (r["job_id"], r["stage"], r["reason"])),
                     equal_to([("b", "normalise", "empty_description"), ("c", "normalise", "input_too_long")]),
@@ -86,7 +90,7 @@ def test_normalise_deduplicates_and_dead_letters():
 
 
 def _result(text: str, finish: str = "stop") -> PredictionResult:
-    record = PromptRecord(Listing("j1", "Python"), "prompt", 10, False)
+    record = PromptRecord(Listing("j1", "Python"), "prompt", [1] * 10, False)
     return PredictionResult(record, Generation(text, finish, 10, 20), "m@1")
 
 

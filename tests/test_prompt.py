@@ -8,8 +8,8 @@ import pytest
 
 from schemas.__main__ import main
 from schemas.listings import normalise_listing
-from schemas.prompt import (CLOSING_INSTRUCTION, SYSTEM_PROMPT, PromptStyle, count_tokens, fit_prompt, render,
-                            schema_definition)
+from schemas.prompt import (CLOSING_INSTRUCTION, SYSTEM_PROMPT, UNTRUSTED_NOTE, PromptStyle, count_tokens,
+                            fit_prompt, render, schema_definition)
 from tests.conftest import EXAMPLES
 
 
@@ -37,7 +37,8 @@ def test_schema_text_keeps_the_notes_layout_and_is_complete(note_example):
 
 def test_full_prompt_follows_the_note(tokenizer):
     text = render(tokenizer, "About Vaibe", PromptStyle.FULL)
-    assert text.startswith("<|im_start|>system\n" + SYSTEM_PROMPT + "\n\n**JSON Schema Definition:**\n\n```json\n{")
+    assert text.startswith("<|im_start|>system\n" + SYSTEM_PROMPT + UNTRUSTED_NOTE
+                           + "\n\n**JSON Schema Definition:**\n\n```json\n{")
     assert text.endswith("<|im_start|>user\nJob Description:\nAbout Vaibe" + CLOSING_INSTRUCTION
                          + "<|im_end|>\n<|im_start|>assistant\n")
 
@@ -45,7 +46,7 @@ def test_full_prompt_follows_the_note(tokenizer):
 def test_compact_prompt_has_no_schema_text(tokenizer):
     text = render(tokenizer, "About Vaibe", PromptStyle.COMPACT)
     assert "JSON Schema Definition" not in text and "Job Description:\nAbout Vaibe" in text
-    assert count_tokens(tokenizer, text) < 120 < 3000 < count_tokens(tokenizer, render(tokenizer, "", "full"))
+    assert count_tokens(tokenizer, text) < 160 < 3000 < count_tokens(tokenizer, render(tokenizer, "", "full"))
 
 
 def test_long_listing_is_cut_but_instructions_are_kept(tokenizer):

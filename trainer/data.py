@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional
 
-from schemas.listings import ColumnMap, EmptyDescription, Listing, normalise_listing
+from schemas.listings import ColumnMap, Listing, ListingError, normalise_listing
 from schemas.models import JobExtraction
 from schemas.prompt import PromptStyle, count_tokens, fit_prompt
 from schemas.validation import ExtractionError, canonical_json, parse_extraction
@@ -103,8 +103,8 @@ def load_labelled(
             if label is None:
                 raise ExtractionError("missing_label", [f"no {label_column!r} column"])
             extraction = parse_extraction(label)
-        except EmptyDescription as exc:
-            report.reject(where, f"empty listing: {exc}")
+        except ListingError as exc:
+            report.reject(where, f"{exc.reason}: {exc}")
             continue
         except ExtractionError as exc:
             report.reject(where, f"{exc.reason}: " + "; ".join(exc.errors))
