@@ -21,7 +21,8 @@ setup(
     python_requires=">=3.10,<3.14",
     packages=find_packages(include=["schemas", "schemas.*", "trainer", "trainer.*", "beam_pipeline",
                                     "beam_pipeline.*", "insights", "insights.*"]),
-    package_data={"trainer": ["configs/*.yaml"], "beam_pipeline": ["sql/*.sql"], "insights": ["assets/*.css"]},
+    package_data={"trainer": ["configs/*.yaml"], "beam_pipeline": ["sql/*.sql"], "insights": ["assets/*.css"],
+                  "schemas": ["data/*.csv"]},
     install_requires=[
         f"apache-beam[gcp]=={BEAM_VERSION}",
         "pydantic>=2.7,<3",

@@ -1,189 +1,28 @@
 """Canonical tool and skill names, their common spellings, and the grounding check.
 
 Dashboards count skills by name, so "k8s", "Kubernetes" and "kubernetes " must
-land on one row. Every name the design note lists under "Possible Values" is
-canonical here; the aliases are the spellings seen in listings.
+land on one row. The names, their spellings and their lists come from the
+taxonomy (`schemas.taxonomy`, one table in `schemas/data/taxonomy.csv`): every
+name the design note lists under "Possible Values" is canonical there, and the
+aliases are the spellings seen in listings, in English, Portuguese, German,
+French and Spanish.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Optional
 
-# canonical name -> other spellings. Matching ignores case, whitespace, '-', '_' and '.'.
-CANONICAL_ALIASES: dict[str, tuple[str, ...]] = {
-    # programming languages
-    "Python": ("python3", "py"),
-    "Java": (),
-    "Scala": (),
-    "Go": ("golang",),
-    "C#": ("csharp", "c sharp"),
-    "C++": ("cpp",),
-    "R": ("r language",),
-    "Kotlin": (),
-    "Rust": (),
-    "Bash / Shell Scripting": ("bash", "shell", "shell scripting", "shell script", "unix shell", "bash scripting"),
-    "PowerShell": ("powershell scripting",),
-    "JavaScript": ("js", "java script", "ecmascript"),
-    "TypeScript": ("ts",),
-    "Angular": ("angularjs",),
-    "React": ("reactjs", "react js"),
-    "Node.js": ("node", "nodejs"),
-    "SQL": ("ansi sql",),
-    "T-SQL": ("tsql", "transact-sql", "transact sql"),
-    "PL/SQL": ("plsql", "pl sql"),
-    "Spark SQL": ("sparksql",),
-    "DAX": ("data analysis expressions",),
-    "MDX": (),
-    "Power Query (M)": ("m language", "power query m"),
-    "Pandas": (),
-    "NumPy": ("numpy",),
-    "PySpark": ("py spark",),
-    "Scikit-learn": ("sklearn", "scikit learn"),
-    "PyTorch": ("torch",),
-    "TensorFlow": ("tensor flow", "tf"),
-    "Keras": (),
-    "R Shiny": ("shiny",),
-    "Apache Spark": ("spark",),
-    "Apache Flink": ("flink",),
-    "Hugging Face Transformers": ("huggingface", "hugging face", "transformers"),
-    "LangChain": (),
-    ".NET Platform": (".net", "dotnet", "dot net", ".net core", ".net framework"),
-    "YAML": ("yml",),
-    "JSON": (),
-    # cloud platforms
-    "AWS": ("amazon web services", "aws cloud"),
-    "Azure": ("microsoft azure", "azure cloud"),
-    "Google Cloud Platform": ("gcp", "google cloud"),
-    "Snowflake": ("snowflake data cloud",),
-    "Databricks": ("azure databricks", "databricks lakehouse"),
-    # cloud services
-    "S3": ("aws s3", "amazon s3", "amazon simple storage service"),
-    "Lambda": ("aws lambda", "amazon lambda"),
-    "EC2": ("aws ec2", "amazon ec2"),
-    "EKS": ("aws eks", "amazon eks"),
-    "Redshift": ("amazon redshift", "aws redshift"),
-    "Athena": ("amazon athena", "aws athena"),
-    "Kinesis": ("amazon kinesis", "aws kinesis"),
-    "SageMaker": ("amazon sagemaker", "aws sagemaker"),
-    "BigQuery": ("google bigquery", "big query", "bq"),
-    "Google Cloud Storage": ("gcs", "cloud storage"),
-    "Dataflow": ("google dataflow", "cloud dataflow", "gcp dataflow"),
-    "Pub/Sub": ("pubsub", "google pub/sub", "cloud pub/sub"),
-    "Vertex AI": ("google vertex ai",),
-    "Cloud Functions": ("google cloud functions", "gcp cloud functions"),
-    "GKE": ("google kubernetes engine",),
-    "AKS": ("azure kubernetes service",),
-    "App Services": ("azure app service", "azure app services", "app service"),
-    "Azure Monitor": (),
-    "Azure Functions": (),
-    "Azure Synapse Analytics": ("azure synapse", "synapse", "synapse analytics"),
-    "Azure Data Lake Storage": ("adls", "adls gen2", "azure data lake"),
-    "Azure Event Hubs": ("event hubs", "eventhub"),
-    "Azure Machine Learning": ("azure ml", "azureml"),
-    "Microsoft Fabric": ("fabric", "ms fabric"),
-    # databases
-    "PostgreSQL": ("postgres", "postgre", "postgre sql", "psql"),
-    "MySQL": ("my sql",),
-    "Microsoft SQL Server": ("sql server", "ms sql server", "mssql", "ms sql", "sqlserver"),
-    "Oracle Database": ("oracle", "oracle db"),
-    "MongoDB": ("mongo", "mongo db"),
-    "Cassandra": ("apache cassandra",),
-    "Redis": (),
-    "Elasticsearch": ("elastic search", "elastic"),
-    "DynamoDB": ("amazon dynamodb", "aws dynamodb", "dynamo db"),
-    "Cosmos DB": ("azure cosmos db", "cosmosdb"),
-    "SQLite": (),
-    "MariaDB": (),
-    "Neo4j": (),
-    "ClickHouse": (),
-    "Teradata": (),
-    "Relational Database Concepts": ("relational databases", "rdbms"),
-    "NoSQL Concepts": ("nosql", "nosql databases"),
-    # ETL / integration
-    "Azure Data Factory": ("adf", "data factory"),
-    "AWS Glue": ("glue",),
-    "dbt (Data Build Tool)": ("dbt", "data build tool", "dbt core", "dbt cloud"),
-    "Informatica PowerCenter / IDMC": ("informatica", "informatica powercenter", "powercenter", "idmc"),
-    "Talend": (),
-    "Microsoft SSIS": ("ssis", "sql server integration services"),
-    "Airbyte": (),
-    "Fivetran": (),
-    "Matillion": (),
-    "Apache Kafka": ("kafka", "confluent kafka"),
-    "Apache NiFi": ("nifi",),
-    # BI / visualisation
-    "Tableau": (),
-    "Microsoft Power BI": ("power bi", "powerbi", "ms power bi"),
-    "Looker / Looker Studio": ("looker", "looker studio", "google data studio", "data studio"),
-    "QlikView / Qlik Sense": ("qlik", "qlikview", "qlik sense", "qliksense"),
-    "MicroStrategy": (),
-    "Apache Superset": ("superset",),
-    "Metabase": (),
-    "Grafana": (),
-    "Kibana": (),
-    "Power Query (Excel/Power BI)": ("power query",),
-    "LookML": (),
-    "Microsoft Excel": ("excel", "ms excel"),
-    # DevOps / MLOps / CI-CD
-    "Git": (),
-    "GitHub": (),
-    "GitLab CI": ("gitlab", "gitlab ci/cd"),
-    "Jenkins": (),
-    "Terraform": (),
-    "Ansible": (),
-    "Kubernetes": ("k8s", "kube"),
-    "Docker": ("docker containers",),
-    "Helm": (),
-    "Azure DevOps": ("ado", "azure devops pipelines", "vsts"),
-    "GitHub Actions": ("gh actions",),
-    "MLflow": ("ml flow",),
-    "Kubeflow": (),
-    "Datadog": ("data dog",),
-    "Prometheus": (),
-    "Boto3 (AWS SDK for Python)": ("boto3", "boto"),
-    "ArgoCD": ("argo cd",),
-    # orchestration
-    "Apache Airflow": ("airflow", "cloud composer"),
-    "Prefect": (),
-    "Dagster": (),
-    "Luigi": (),
-    "AWS Step Functions": ("step functions",),
-    "Azure Logic Apps": ("logic apps",),
-    # other tools
-    "Jupyter Notebooks/Lab": ("jupyter", "jupyter notebook", "jupyter notebooks", "jupyterlab", "jupyter lab"),
-    "Alation (Data Catalog)": ("alation",),
-    "Dataiku": (),
-    "VS Code": ("vscode", "visual studio code"),
-    "Weaviate (Vector DB)": ("weaviate",),
-    "Pinecone (Vector DB)": ("pinecone",),
-    "Minio": (),
-    "ActiveMQ": ("apache activemq",),
-    "RabbitMQ": (),
-    "Jira": ("atlassian jira",),
-    "Confluence": (),
-}
+from schemas.taxonomy import TAXONOMY, find_evidence, match_key
 
-_SEPARATORS = re.compile(r"[\s\-_.]+")
+__all__ = [
+    "CANONICAL_ALIASES", "canonical_name", "category_of", "clean_text", "dedupe", "is_grounded", "match_key",
+    "normalise_locations", "surface_forms", "title_case_location",
+]
 
-
-def match_key(name: str) -> str:
-    """The comparison key: Unicode-normalised, case-folded, separators removed."""
-    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", name).casefold())
-
-
-def _build_lookup() -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for canonical, aliases in CANONICAL_ALIASES.items():
-        for spelling in (canonical, *aliases):
-            key = match_key(spelling)
-            if lookup.get(key, canonical) != canonical:
-                raise ValueError(f"alias {spelling!r} maps to both {lookup[key]!r} and {canonical!r}")
-            lookup[key] = canonical
-    return lookup
-
-
-_LOOKUP = _build_lookup()
+# canonical name -> other spellings, for every row of the taxonomy (tools, concepts, methodologies, soft skills).
+# Matching ignores case, accents, whitespace, '-', '_' and '.'.
+CANONICAL_ALIASES: dict[str, tuple[str, ...]] = {entry.canonical: entry.aliases for entry in TAXONOMY}
 
 
 def clean_text(value: str) -> str:
@@ -194,7 +33,14 @@ def clean_text(value: str) -> str:
 def canonical_name(name: str) -> str:
     """The canonical spelling of a tool or skill; unknown names are only cleaned."""
     cleaned = clean_text(name)
-    return _LOOKUP.get(match_key(cleaned), cleaned)
+    entry = TAXONOMY.entry(cleaned)
+    return entry.canonical if entry is not None else cleaned
+
+
+def category_of(name: str) -> Optional[str]:
+    """The list a name belongs in (e.g. "technical_skills.cloud_platforms"), or None if the taxonomy does not know it."""
+    entry = TAXONOMY.entry(clean_text(name))
+    return entry.category if entry is not None else None
 
 
 def dedupe(values: Iterable[str], canonicalise: bool = True) -> list[str]:
@@ -235,29 +81,11 @@ def normalise_locations(values: Iterable[str]) -> list[str]:
 
 
 def surface_forms(name: str) -> set[str]:
-    """Every spelling that counts as a mention of `name` in a listing."""
-    canonical = canonical_name(name)
-    forms = {canonical, *CANONICAL_ALIASES.get(canonical, ())}
-    # "Looker / Looker Studio", "dbt (Data Build Tool)": each part is a mention too ("PL/SQL" is not split).
-    for form in list(forms):
-        for part in re.split(r"\s+/\s+|\s*\(|\)", form):
-            part = part.strip()
-            if len(part) >= 2 and part.casefold() not in {"lab", "vector db", "data catalog", "m"}:
-                forms.add(part)
-    return {f for f in forms if f}
-
-
-def _normalise_for_search(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """Every spelling of `name` that the taxonomy knows (just the cleaned name when it knows none)."""
+    entry = TAXONOMY.entry(clean_text(name))
+    return set(entry.spellings) if entry is not None else {clean_text(name)}
 
 
 def is_grounded(name: str, listing_text: str) -> bool:
-    """Whether the tool, or one of its spellings, occurs as a whole word in the listing."""
-    haystack = _normalise_for_search(listing_text)
-    for form in surface_forms(name):
-        needle = re.escape(_normalise_for_search(form))
-        # separators inside a name may be written as space, '-', '.' or nothing ("Power BI", "PowerBI")
-        needle = re.sub(r"(\\ |\\-|\\\.|_)+", r"[\\s\\-_.]*", needle)
-        if re.search(rf"(?<!\w){needle}(?![\w+#])", haystack):
-            return True
-    return False
+    """Whether the listing names the item: `schemas.taxonomy.find_evidence` finds a span for it."""
+    return find_evidence(name, listing_text) is not None

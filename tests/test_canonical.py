@@ -54,8 +54,10 @@ def test_locations_are_title_cased_and_sorted():
         ("dbt (Data Build Tool)", "models in dbt Cloud", True),
         ("Looker / Looker Studio", "reports in Looker Studio", True),
         ("Java", "JavaScript and TypeScript", False),
-        ("Go", "a good communicator who can go far", True),
+        # "go" as a verb is not the language (was True before the taxonomy: "Go" needs its capitalisation or context)
+        ("Go", "a good communicator who can go far", False),
         ("Go", "a good communicator", False),
+        ("Go", "services written in Go", True),
         ("C#", "C# and .NET", True),
         ("C", "C# developer", False),
         ("PL/SQL", "SQL only", False),
