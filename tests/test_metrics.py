@@ -51,3 +51,23 @@ def test_invalid_output_counts_as_empty_and_scalars_compare_loosely():
     benefits = result["list_scores"]["benefits.other_benefits_keywords"]
     assert (benefits["recall"], benefits["precision"], benefits["f1"]) == (0.0, None, 0.0)
     assert result["grounding_rate"] is None
+
+
+def test_skill_scores_pool_every_skill_list_and_core_scalars_average():
+    gold = extraction(job_summary={"role_seniority": "Senior"},
+                      required_qualifications={"technical_skills": {"cloud_platforms": ["AWS"],
+                                                                    "database_technologies": ["PostgreSQL"]},
+                                               "soft_skills_keywords": ["Communication"]},
+                      preferred_qualifications={"skills_keywords": ["Apache Kafka"]})
+    # AWS right; PostgreSQL in the wrong list; Communication missed; Kafka right; Redis invented
+    pred = extraction(job_summary={"role_seniority": "Senior"},
+                      required_qualifications={"technical_skills": {"cloud_platforms": ["AWS"],
+                                                                    "other_tools": ["PostgreSQL", "Redis"]}},
+                      preferred_qualifications={"skills_keywords": ["Kafka"]})
+    result = score([Example(pred, gold, "")])
+    assert result["skills"]["precision"] == pytest.approx(2 / 4) and result["skills"]["recall"] == pytest.approx(2 / 4)
+    assert result["skills_any_list"]["precision"] == pytest.approx(3 / 4)
+    assert result["skills_any_list"]["recall"] == pytest.approx(3 / 4)
+    assert result["tool_lists"]["precision"] == pytest.approx(1 / 3)
+    assert result["tool_lists"]["recall"] == pytest.approx(1 / 2)
+    assert result["scalar_core_accuracy"] == 1.0  # seniority right, the rest both unknown

@@ -5,6 +5,12 @@
 - list fields: micro precision/recall/F1 per field over canonicalised names.
 - grounding_rate: share of predicted tools (technical_skills) that occur in the listing text.
 - mean_f1: the mean F1 over list fields that have any gold or predicted item.
+- skills: micro precision/recall/F1 over every skill list at once (the lists `job_skills` is built from:
+  technical skills, methodologies, soft skills, preferred skills), an item counting as right when its list
+  and its canonical name both match; `skills_any_list` ignores the list (a right name in the wrong category
+  still counts), and `tool_lists` is the same micro score over the technical-skill lists alone.
+- scalar_core_accuracy: the mean accuracy over seniority, remote status, company type, visa, years and days
+  off (the scalars a dashboard filters on).
 An invalid output counts as an empty extraction: it scores on no field.
 """
 from __future__ import annotations
@@ -17,6 +23,19 @@ from pydantic import BaseModel
 from schemas.canonical import is_grounded, match_key
 from schemas.flatten import iter_lists
 from schemas.models import JobExtraction
+
+CORE_SCALARS = (
+    "job_summary.role_seniority",
+    "location_and_work_model.remote_status",
+    "company_information.company_type",
+    "job_summary.visa_sponsorship",
+    "required_qualifications.experience_years_min",
+    "required_qualifications.experience_years_max",
+    "benefits.paid_time_off_days",
+)
+SKILL_PREFIXES = ("required_qualifications.technical_skills.", "required_qualifications.methodologies_practices",
+                  "required_qualifications.soft_skills_keywords", "preferred_qualifications.skills_keywords")
+TOOL_PREFIX = SKILL_PREFIXES[0]
 
 SCALAR_FIELDS = (
     "job_summary.role_title",
@@ -95,7 +114,12 @@ def score(examples: list[Example]) -> dict[str, Any]:
     n = len(examples)
     per_list = {path: c.scores() for path, c in counts.items()}
     f1s = [s["f1"] for s in per_list.values() if s["f1"] is not None]
+    skills = _pooled(counts, SKILL_PREFIXES)
     return {
+        "skills": skills.scores(),
+        "skills_any_list": _any_list(examples, empty).scores(),
+        "tool_lists": _pooled(counts, (TOOL_PREFIX,)).scores(),
+        "scalar_core_accuracy": sum(scalar[p] for p in CORE_SCALARS) / (n * len(CORE_SCALARS)) if n else None,
         "examples": n,
         "valid_json_rate": valid / n if n else None,
         "scalar_accuracy": {path: hits / n for path, hits in scalar.items()} if n else {},
@@ -104,3 +128,24 @@ def score(examples: list[Example]) -> dict[str, Any]:
         "predicted_tools": tools,
         "mean_f1": sum(f1s) / len(f1s) if f1s else None,
     }
+
+
+def _pooled(counts: dict[str, Counts], prefixes: tuple[str, ...]) -> Counts:
+    """One micro count over the lists whose path starts with one of `prefixes`."""
+    pooled = Counts()
+    for path, c in counts.items():
+        if path.startswith(prefixes):
+            pooled.tp, pooled.fp, pooled.fn = pooled.tp + c.tp, pooled.fp + c.fp, pooled.fn + c.fn
+    return pooled
+
+
+def _any_list(examples: list[Example], empty: JobExtraction) -> Counts:
+    """Skill names per listing, whatever list they are in."""
+    pooled = Counts()
+    for e in examples:
+        names = [{match_key(v) for path, values in list_fields(x).items() if path.startswith(SKILL_PREFIXES)
+                  for v in values} for x in (e.prediction or empty, e.gold)]
+        pooled.tp += len(names[0] & names[1])
+        pooled.fp += len(names[0] - names[1])
+        pooled.fn += len(names[1] - names[0])
+    return pooled
