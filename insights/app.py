@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 from urllib.parse import parse_qs, unquote, urlencode
 
 import pyarrow as pa
@@ -89,11 +89,11 @@ def render_market(source: Source, filters: Q.Filters) -> tuple[Any, Any, Any, An
 
 
 def render_benefits(source: Source, filters: Q.Filters) -> tuple[Any, Any, Any]:
-    con = source.cursor()
-    return (figures.share_bars(Q.benefits(con, filters, "benefit"), "Benefits offered"),
-            figures.share_bars(Q.benefits(con, filters, "learning_platform", limit=10),
-                               "Learning platforms named", empty="No matching listing names a learning platform."),
-            figures.share_bars(Q.benefits(con, filters, "flexibility", limit=10), "Flexibility offered",
+    found = Q.benefits(source.cursor(), filters)
+    return (figures.share_bars(found["benefit"], "Benefits offered"),
+            figures.share_bars(found["learning_platform"][:10], "Learning platforms named",
+                               empty="No matching listing names a learning platform."),
+            figures.share_bars(found["flexibility"][:10], "Flexibility offered",
                                empty="No matching listing names a flexibility option."))
 
 
@@ -130,10 +130,17 @@ def render_job(source: Source, pathname: str, search: str) -> Any:
     return L.job_view(Q.job_detail(source.cursor(), job_id, model), job_id)
 
 
-def csv_bytes(table: pa.Table) -> bytes:
+def csv_chunks(batches: pa.RecordBatchReader) -> Iterator[bytes]:
+    """CSV text batch by batch, so a large download starts at once and is never whole in memory."""
     buffer = io.BytesIO()
-    pacsv.write_csv(table, buffer)
-    return buffer.getvalue()
+    with pacsv.CSVWriter(buffer, batches.schema) as writer:
+        for batch in batches:
+            writer.write_batch(batch)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.getvalue():
+        yield buffer.getvalue()
 
 
 # ------------------------------------------------------------------------------------------------ the app
@@ -232,8 +239,7 @@ def create_app(source: Source) -> Dash:
             filters = filters_from_query(request.args)
         except ValueError as exc:
             return Response(f"bad filter: {exc}\n", status=400, mimetype="text/plain")
-        body = csv_bytes(exporters[name](source.cursor(), filters))
-        return Response(body, mimetype="text/csv",
+        return Response(csv_chunks(exporters[name](source.cursor(), filters)), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}-filtered.csv"'})
 
     return app

@@ -17,9 +17,9 @@ EMPTY_HINT = "No listings match these filters. Clear a filter or widen the date 
 
 def _style(fig: go.Figure, title: str, x_title: str = "", y_title: str = "", height: int = 420) -> go.Figure:
     fig.update_layout(title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-                      template="plotly_white", height=height, margin={"l": 10, "r": 20, "t": 60, "b": 50},
-                      separators=".,", legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1,
-                                               "xanchor": "right", "traceorder": "normal"},
+                      template="plotly_white", height=height, margin={"l": 10, "r": 20, "t": 80, "b": 50},
+                      separators=".,", legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0,
+                                               "xanchor": "left", "traceorder": "normal"},
                       font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12})
     fig.update_traces(cliponaxis=False, selector={"type": "bar"})  # value labels may stand past the last tick
     fig.update_xaxes(title_text=x_title, automargin=True)
@@ -82,8 +82,8 @@ def trend_chart(trend: dict[str, Any]) -> go.Figure:
     _style(fig, title, f"Ingestion {trend['bucket']}")
     fig.update_layout(yaxis={"side": "right", "showgrid": False, "rangemode": "tozero", "tickformat": ",d",
                              "title": "Matching listings (count)"},
-                      yaxis2={"overlaying": "y", "side": "left", "tickformat": ".0%", "rangemode": "tozero",
-                              "title": "Share of listings (%)"})
+                      yaxis2={"overlaying": "y", "side": "left", "tickformat": ".0%", "range": [0, 1.05],
+                              "tickmode": "linear", "tick0": 0, "dtick": 0.2, "title": "Share of listings (%)"})
     if trend["undated"]:
         fig.add_annotation(text=f"{trend['undated']:,} listings without an ingestion date are not shown",
                            xref="paper", yref="paper", x=1, y=1.08, showarrow=False, xanchor="right",

@@ -2,7 +2,7 @@
 
 Each function takes the connection `source.load` built (tables `jobs`,
 `job_skills`, `job_benefits`, `extraction_errors`, joined on the integer
-`jk`) and returns plain rows, so tests check the numbers without a browser
+`jk`, plus `skills` and `listing_skills`) and returns plain rows, so tests check the numbers without a browser
 and the benchmark times exactly what a click runs. Listings are counted
 once however many rows a skill has in them (a skill can sit in two
 categories, or be both required and preferred). Shares are of the listings
@@ -18,11 +18,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from insights.source import SOFT_SKILLS
 from schemas.canonical import canonical_name, match_key
 from schemas.vocab import RemoteStatus, RoleSeniority, allowed
 
 REMOTE = (RemoteStatus.FULLY_REMOTE.value, RemoteStatus.REMOTE_REGION.value)
-SOFT_SKILLS = "soft_skills_keywords"  # left out of the skill gap: nobody types "Teamwork" to compare
 Con = duckdb.DuckDBPyConnection
 
 
@@ -148,14 +148,14 @@ def overview(con: Con, filters: Filters) -> dict[str, Any]:
     where, params = filters.where()
     head = rows(con, f"""
         SELECT count(*) AS listings, count(DISTINCT company_name) AS companies,
-               median(skill_count) AS median_skills,
+               median(skill_count) AS median_skills, coalesce(sum(skill_count), 0) AS skill_rows,
                avg(CASE WHEN remote_status IN (?, ?) THEN 1.0 ELSE 0.0 END) AS remote_share,
                median(experience_years_min) AS median_experience
         FROM jobs j WHERE {where}""", [*REMOTE, *params])[0]
     cte, params = filters.cte()
-    skills = rows(con, f"{cte} SELECT count(*) AS skill_rows, count(DISTINCT skill) AS distinct_skills "
-                       "FROM job_skills s SEMI JOIN f ON s.jk = f.jk", params)[0]
-    return {**head, **skills}
+    distinct = con.execute(f"{cte} SELECT count(DISTINCT sid) FROM listing_skills s SEMI JOIN f ON s.jk = f.jk",
+                           params).fetchone()[0]
+    return {**head, "distinct_skills": distinct}
 
 
 def count_listings(con: Con, filters: Filters) -> int:
@@ -171,15 +171,18 @@ def skill_demand(con: Con, filters: Filters, category: Optional[str] = None, lim
     `required + preferred_only = listings` for every skill.
     """
     cte, params = filters.cte()
-    in_category = "AND s.category = ?" if category else ""
-    return rows(con, f"""{cte}, per_listing AS (
-            SELECT s.skill, s.jk, bool_or(s.requirement = 'required') AS required
-            FROM job_skills s SEMI JOIN f ON s.jk = f.jk WHERE TRUE {in_category} GROUP BY s.skill, s.jk)
+    if category:  # a category's rows are few: group them by name
+        per_listing = ("SELECT s.skill, s.jk, bool_or(s.requirement = 'required') AS required FROM job_skills s "
+                       "SEMI JOIN f ON s.jk = f.jk WHERE s.category = ? GROUP BY s.skill, s.jk")
+        params = [*params, category]
+    else:
+        per_listing = ("SELECT k.skill, s.jk, s.required FROM listing_skills s SEMI JOIN f ON s.jk = f.jk "
+                       "JOIN skills k ON k.sid = s.sid")
+    return rows(con, f"""{cte}, per_listing AS ({per_listing})
         SELECT skill, count(*) AS listings, count(*) FILTER (WHERE required) AS required,
                count(*) FILTER (WHERE NOT required) AS preferred_only,
                count(*) / (SELECT count(*) FROM f) AS share
-        FROM per_listing GROUP BY skill ORDER BY listings DESC, skill LIMIT {int(limit)}""",
-                [*params, *([category] if category else [])])
+        FROM per_listing GROUP BY skill ORDER BY listings DESC, skill LIMIT {int(limit)}""", params)
 
 
 # ------------------------------------------------------------------------------------------------ trends
@@ -200,7 +203,8 @@ def skill_trend(con: Con, filters: Filters, skill: str, bucket: str = "week") ->
     points = rows(con, f"""{cte}, dated AS (
             SELECT j.jk, date_trunc('{bucket}', j.ingestion_date)::DATE AS period
             FROM jobs j SEMI JOIN f ON j.jk = f.jk WHERE j.ingestion_date IS NOT NULL),
-        having_skill AS (SELECT DISTINCT s.jk FROM job_skills s SEMI JOIN f ON s.jk = f.jk WHERE s.skill = ?)
+        having_skill AS (SELECT s.jk FROM listing_skills s SEMI JOIN f ON s.jk = f.jk
+                         WHERE s.sid = (SELECT sid FROM skills WHERE skill = ?))
         SELECT d.period, count(*) AS listings, count(h.jk) AS with_skill, count(h.jk) / count(*) AS share
         FROM dated d LEFT JOIN having_skill h ON h.jk = d.jk GROUP BY d.period ORDER BY d.period""",
                   [*params, skill])
@@ -221,9 +225,8 @@ def skill_pairs(con: Con, filters: Filters, top: int = 12) -> dict[str, Any]:
     skills = [r["skill"] for r in skill_demand(con, filters, limit=top)]
     if not skills:
         return {"skills": [], "pairs": [], "listings": 0}
-    pairs = rows(con, f"""{cte}, s AS (
-            SELECT DISTINCT s.jk, s.skill FROM job_skills s SEMI JOIN f ON s.jk = f.jk
-            WHERE list_contains(?::VARCHAR[], s.skill))
+    pairs = rows(con, f"""{cte}, top AS (SELECT sid, skill FROM skills WHERE list_contains(?::VARCHAR[], skill)),
+        s AS (SELECT s.jk, top.skill FROM listing_skills s SEMI JOIN f ON s.jk = f.jk JOIN top ON top.sid = s.sid)
         SELECT a.skill AS skill_a, b.skill AS skill_b, count(*) AS listings,
                count(*) / (SELECT count(*) FROM f) AS share
         FROM s a JOIN s b ON a.jk = b.jk AND a.skill < b.skill
@@ -259,13 +262,21 @@ def experience_by_seniority(con: Con, filters: Filters) -> list[dict]:
     return sorted(found, key=lambda r: (order.get(r["seniority"], len(order)), r["seniority"]))
 
 
-def benefits(con: Con, filters: Filters, kind: str, limit: int = 15) -> list[dict]:
-    """Top values of one job_benefits kind (benefit, learning_platform, flexibility) by listings and share."""
+BENEFIT_KINDS = ("benefit", "learning_platform", "flexibility")
+
+
+def benefits(con: Con, filters: Filters, limit: int = 15) -> dict[str, list[dict]]:
+    """Per job_benefits kind (benefit, learning_platform, flexibility): the top values by listings and share,
+    in one pass over the table."""
     cte, params = filters.cte()
-    return rows(con, f"""{cte}
-        SELECT b.benefit, count(DISTINCT b.jk) AS listings, count(DISTINCT b.jk) / (SELECT count(*) FROM f) AS share
-        FROM job_benefits b SEMI JOIN f ON b.jk = f.jk WHERE b.kind = ?
-        GROUP BY b.benefit ORDER BY listings DESC, b.benefit LIMIT {int(limit)}""", [*params, kind])
+    found = rows(con, f"""{cte}, counted AS (
+            SELECT b.kind, b.benefit, count(DISTINCT b.jk) AS listings FROM job_benefits b SEMI JOIN f ON b.jk = f.jk
+            WHERE b.kind IN ({', '.join('?' * len(BENEFIT_KINDS))}) GROUP BY b.kind, b.benefit)
+        SELECT kind, benefit, listings, listings / (SELECT count(*) FROM f) AS share FROM counted
+        QUALIFY row_number() OVER (PARTITION BY kind ORDER BY listings DESC, benefit) <= {int(limit)}
+        ORDER BY kind, listings DESC, benefit""", [*params, *BENEFIT_KINDS])
+    return {kind: [{k: r[k] for k in ("benefit", "listings", "share")} for r in found if r["kind"] == kind]
+            for kind in BENEFIT_KINDS}
 
 
 # ------------------------------------------------------------------------------------------------ skill gap
@@ -315,19 +326,18 @@ def skill_gap(con: Con, filters: Filters, role: str, seniority: Optional[str], s
     have = parse_skills(skills_text)
     cte, params = scoped.cte()
     demand = rows(con, f"""{cte}
-        SELECT s.skill, count(DISTINCT s.jk) AS listings, count(DISTINCT s.jk) / (SELECT count(*) FROM f) AS share
-        FROM job_skills s SEMI JOIN f ON s.jk = f.jk WHERE s.category <> ?
-        GROUP BY s.skill ORDER BY listings DESC, s.skill""", [*params, SOFT_SKILLS])
+        SELECT k.skill, count(*) AS listings, count(*) / (SELECT count(*) FROM f) AS share
+        FROM listing_skills s SEMI JOIN f ON s.jk = f.jk JOIN skills k ON k.sid = s.sid WHERE s.hard
+        GROUP BY k.skill ORDER BY listings DESC, k.skill""", params)
     keys = {match_key(name) for name in have}
     owned = [r["skill"] for r in demand if match_key(r["skill"]) in keys]  # the data's own spellings
-    match = rows(con, f"""{cte}, req AS (
-            SELECT s.jk, count(DISTINCT s.skill) AS required,
-                   count(DISTINCT s.skill) FILTER (WHERE list_contains(?::VARCHAR[], s.skill)) AS had
-            FROM job_skills s SEMI JOIN f ON s.jk = f.jk
-            WHERE s.requirement = 'required' AND s.category <> ? GROUP BY s.jk)
+    match = rows(con, f"""{cte}, owned AS (SELECT sid FROM skills WHERE list_contains(?::VARCHAR[], skill)),
+        req AS (SELECT s.jk, count(*) AS required, count(o.sid) AS had
+                FROM listing_skills s SEMI JOIN f ON s.jk = f.jk LEFT JOIN owned o ON o.sid = s.sid
+                WHERE s.required_hard GROUP BY s.jk)
         SELECT (SELECT count(*) FROM f) AS listings, count(*) AS with_requirements,
                count(*) FILTER (WHERE had = required) AS matched, avg(had / required) AS coverage
-        FROM req""", [*params, owned, SOFT_SKILLS])[0]
+        FROM req""", [*params, owned])[0]
     for r in demand:
         r["have"] = r["skill"] in owned
     named = {match_key(r["skill"]) for r in demand}
@@ -373,39 +383,44 @@ def job_detail(con: Con, job_id: str, model_version: Optional[str] = None) -> Op
 
 # ------------------------------------------------------------------------------------------------ CSV
 
-_FORMULA_START = r"^[=+\-@\t\r]"
+_FORMULA_START = pa.array(["=", "+", "-", "@", "\t", "\r"])
 
 
-def _csv_safe(table: pa.Table) -> pa.Table:
+def _csv_safe(batch: pa.RecordBatch) -> pa.RecordBatch:
     """Text cells that a spreadsheet would run as a formula get a leading apostrophe (listings are hostile input)."""
-    for i, column in enumerate(table.columns):
+    columns = []
+    for column in batch.columns:
         if pa.types.is_string(column.type):
-            risky = pc.match_substring_regex(column, _FORMULA_START)
-            table = table.set_column(i, table.field(i), pc.if_else(
-                risky, pc.binary_join_element_wise("'", column, ""), column))
-    return table
+            risky = pc.is_in(pc.utf8_slice_codeunits(column, 0, 1), value_set=_FORMULA_START)
+            column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+        columns.append(column)
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
 
 
-def export_jobs(con: Con, filters: Filters) -> pa.Table:
-    """The matching jobs rows for CSV (lists joined with "; "; the listing text and JSON left out for size)."""
+def _export(con: Con, sql: str, params: list[Any], batch_rows: int) -> pa.RecordBatchReader:
+    reader = con.execute(sql, params).to_arrow_reader(batch_rows)
+    return pa.RecordBatchReader.from_batches(reader.schema, (_csv_safe(batch) for batch in reader))
+
+
+def export_jobs(con: Con, filters: Filters, batch_rows: int = 50_000) -> pa.RecordBatchReader:
+    """The matching jobs rows for CSV, batch by batch (lists joined with "; "; the listing text and JSON left out
+    for size)."""
     where, params = filters.where()
-    columns = con.execute("SELECT * FROM jobs LIMIT 0").description
     select = []
-    for name, kind, *_ in columns:
+    for name, kind, *_ in con.execute("SELECT * FROM jobs LIMIT 0").description:
         if name in ("jk", "listing_text", "extraction_json"):
             continue
         select.append(f"array_to_string({name}, '; ') AS {name}" if str(kind).endswith("[]") else name)
-    table = con.execute(f"SELECT {', '.join(select)} FROM jobs j WHERE {where} "
-                        "ORDER BY ingestion_date DESC NULLS LAST, job_id", params).to_arrow_table()
-    return _csv_safe(table)
+    return _export(con, f"SELECT {', '.join(select)} FROM jobs j WHERE {where} "
+                        "ORDER BY ingestion_date DESC NULLS LAST, job_id", params, batch_rows)
 
 
-def export_skills(con: Con, filters: Filters) -> pa.Table:
-    """The matching listings' job_skills rows for CSV."""
+def export_skills(con: Con, filters: Filters, batch_rows: int = 200_000) -> pa.RecordBatchReader:
+    """The matching listings' job_skills rows for CSV, batch by batch, unsorted: sorting 1.5M rows would hold
+    back the first byte of the download."""
     cte, params = filters.cte()
-    table = con.execute(f"{cte} SELECT * EXCLUDE (jk) FROM job_skills s SEMI JOIN f ON s.jk = f.jk "
-                        "ORDER BY job_id, skill", params).to_arrow_table()
-    return _csv_safe(table)
+    return _export(con, f"{cte} SELECT * EXCLUDE (jk) FROM job_skills s SEMI JOIN f ON s.jk = f.jk", params,
+                   batch_rows)
 
 
 # ------------------------------------------------------------------------------------------------ data quality

@@ -2,7 +2,9 @@
 
 Both sources end in the same place: the four tables, checked against
 `schemas.tables`, in an in-memory DuckDB database, with an integer key `jk`
-per (job_id, model_version) so that every filter is one join on an integer.
+per (job_id, model_version) so that every filter is one join on an integer,
+and `listing_skills`, one row per (listing, skill id), which the skill charts
+group on integers instead of text.
 BigQuery is read once at start-up rather than queried per click: a BigQuery
 query costs about a second before it returns anything, and every click would
 scan (and bill) the tables again, while 100k jobs and 1.5M skill rows fit in
@@ -28,6 +30,7 @@ from schemas.tables import arrow_schema, column_names
 LOG = logging.getLogger(__name__)
 
 TABLE_NAMES = ("jobs", "job_skills", "job_benefits", "extraction_errors")
+SOFT_SKILLS = "soft_skills_keywords"  # the skill gap leaves them out: nobody types "Teamwork" to compare
 
 
 class SourceError(RuntimeError):
@@ -47,7 +50,9 @@ class Source:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor of its own for one callback: DuckDB connections must not be shared between threads."""
         with self._lock:
-            return self.connection.cursor()
+            cursor = self.connection.cursor()
+        cursor.execute("SET enable_progress_bar = false")  # a cursor is a session of its own
+        return cursor
 
 
 def conform(name: str, table: pa.Table, where: str, problems: list[str]) -> pa.Table:
@@ -75,6 +80,7 @@ def load(location: str, tables: dict[str, pa.Table], run_summaries: Optional[lis
          problems: Optional[list[str]] = None) -> Source:
     """Put the four (conformed) tables into a fresh in-memory DuckDB database, keyed by `jk`."""
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")  # no bar drawn on the server's console
     con.register("_jobs", tables["jobs"])
     con.execute("CREATE TABLE jobs AS SELECT CAST(row_number() OVER () AS INTEGER) AS jk, * FROM _jobs")
     con.unregister("_jobs")
@@ -86,6 +92,15 @@ def load(location: str, tables: dict[str, pa.Table], run_summaries: Optional[lis
         con.execute(f"CREATE TABLE {name} AS SELECT k.jk, p.* FROM _part p LEFT JOIN job_keys k "
                     "ON k.job_id = p.job_id AND k.model_version = p.model_version")
         con.unregister("_part")
+    # one row per (listing, skill) with integer keys: what most charts count, grouped on integers, not text
+    con.execute("CREATE TABLE skills AS SELECT CAST(row_number() OVER (ORDER BY skill) AS INTEGER) AS sid, skill "
+                "FROM (SELECT DISTINCT skill FROM job_skills)")
+    con.execute(f"""CREATE TABLE listing_skills AS
+        SELECT s.jk, k.sid, bool_or(s.requirement = 'required') AS required,
+               bool_or(s.category <> '{SOFT_SKILLS}') AS hard,
+               bool_or(s.requirement = 'required' AND s.category <> '{SOFT_SKILLS}') AS required_hard
+        FROM job_skills s JOIN skills k ON k.skill = s.skill WHERE s.jk IS NOT NULL
+        GROUP BY s.jk, k.sid ORDER BY s.jk""")
     con.register("_errors", tables["extraction_errors"])
     con.execute("CREATE TABLE extraction_errors AS SELECT * FROM _errors")
     con.unregister("_errors")

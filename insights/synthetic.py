@@ -39,7 +39,7 @@ _POSSIBLE = {name: list((field.json_schema_extra or {}).get("possible_values", [
 PL = "technical_skills.programming_languages"
 DA = "technical_skills.data_architecture_concepts"
 # category path -> (names, most popular first; mean items per listing)
-CATEGORIES: dict[str, tuple[list[str], float]] = {
+_CATEGORIES: dict[str, tuple[list[str], float]] = {
     f"{PL}.general_purpose": (["Python", "Java", "Scala", "R", "Go", "C#", "C++", "Kotlin", "Rust"], 1.2),
     f"{PL}.scripting_frontend": (["Bash / Shell Scripting", "JavaScript", "TypeScript", "PowerShell"], 0.3),
     f"{PL}.query": (["SQL", "Spark SQL", "T-SQL", "PL/SQL", "DAX"], 1.0),
@@ -65,8 +65,11 @@ CATEGORIES: dict[str, tuple[list[str], float]] = {
     "soft_skills_keywords": (["Communication", "Teamwork", "Problem Solving", "Ownership", "Stakeholder Management",
                               "English", "Analytical Thinking", "Curiosity", "Mentoring"], 1.4),
 }
+# the taxonomy's own spelling of every name, whatever the taxonomy calls it today (e.g. "Data Warehousing (DWH)")
+CATEGORIES = {path: (list(dict.fromkeys(canonical_name(n) for n in names)), mean)
+              for path, (names, mean) in _CATEGORIES.items()}
 PREFERRED_MEAN = 1.0  # preferred skills per listing, drawn from the technical categories
-ROLES: dict[str, tuple[float, tuple[str, ...]]] = {  # share of listings, skills the role pulls up
+_ROLES: dict[str, tuple[float, tuple[str, ...]]] = {  # share of listings, skills the role pulls up
     "Data Engineer": (0.28, ("Python", "SQL", "Apache Spark", "Apache Airflow", "dbt (Data Build Tool)", "AWS",
                              "Apache Kafka", "Databricks", "Snowflake", "Docker", "Terraform", "Scala", "Git")),
     "Data Analyst": (0.18, ("SQL", "Microsoft Power BI", "Tableau", "Microsoft Excel", "Python", "DAX",
@@ -88,11 +91,14 @@ ROLES: dict[str, tuple[float, tuple[str, ...]]] = {  # share of listings, skills
     "Software Engineer (Data)": (0.04, ("Java", "Scala", "Kotlin", "Go", "PostgreSQL", "Apache Kafka", "Docker",
                                         "Test-Driven Development (TDD)")),
 }
+ROLES = {role: (share, tuple(canonical_name(n) for n in pulled)) for role, (share, pulled) in _ROLES.items()}
 ROLE_PULL = 6.0  # how much more likely a role's own skills are
-RISING = {"Microsoft Fabric": 3.0, "dbt (Data Build Tool)": 1.5, "LangChain": 4.0, "Databricks": 1.0,
+_RISING = {"Microsoft Fabric": 3.0, "dbt (Data Build Tool)": 1.5, "LangChain": 4.0, "Databricks": 1.0,
           "Hugging Face Transformers": 2.0, "Dagster": 1.5}  # weight grows by this factor over the year
-FALLING = {"Informatica PowerCenter / IDMC": 0.7, "Microsoft SSIS": 0.6, "QlikView / Qlik Sense": 0.6,
+_FALLING = {"Informatica PowerCenter / IDMC": 0.7, "Microsoft SSIS": 0.6, "QlikView / Qlik Sense": 0.6,
            "Talend": 0.5, "Oracle Database": 0.4}  # weight shrinks by this share over the year
+RISING = {canonical_name(n): f for n, f in _RISING.items()}
+FALLING = {canonical_name(n): f for n, f in _FALLING.items()}
 SENIORITY = {"Internship": (0.03, None), "Junior": (0.15, (0, 2)), "Mid-Level": (0.28, (2, 4)),
              "Senior": (0.30, (4, 7)), "Lead": (0.07, (6, 10)), "Staff": (0.02, (8, 12)),
              "Principal": (0.02, (10, 15)), "Manager": (0.04, (5, 10)), "Director": (0.01, (10, 15)),
@@ -127,11 +133,8 @@ ERRORS = {("validate", "truncated"): 0.5, ("validate", "schema_violation"): 0.2,
 
 
 def _check_names() -> None:
-    """Tool names must be the taxonomy's canonical spelling, or the charts would show what no listing can."""
+    """Every skill a role pulls up or a trend moves must be one the categories can draw."""
     pool = {name for names, _ in CATEGORIES.values() for name in names}
-    for name in pool:
-        if canonical_name(name) != name:
-            raise ValueError(f"synthetic skill {name!r} is not canonical (canonical: {canonical_name(name)!r})")
     for name in {n for _, pulled in ROLES.values() for n in pulled} | set(RISING) | set(FALLING):
         if name not in pool:
             raise ValueError(f"synthetic skill {name!r} is in no category")

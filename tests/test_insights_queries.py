@@ -8,6 +8,7 @@ import pyarrow as pa
 import pytest
 
 from insights import queries as Q
+from insights.app import csv_chunks
 from insights.highlight import Piece, evidence_pieces
 from insights.source import Source, SourceError, open_source
 from tests.test_insights_dataset import NEW, OLD, write_known_dataset
@@ -112,9 +113,12 @@ def test_experience_by_seniority(con):
 
 
 def test_benefits_and_learning_platforms(con):
-    assert Q.benefits(con, LATEST, "benefit") == [{"benefit": "Health Insurance", "listings": 2, "share": 2 / 6},
-                                                  {"benefit": "Meal Allowance", "listings": 2, "share": 2 / 6}]
-    assert [(r["benefit"], r["listings"]) for r in Q.benefits(con, LATEST, "learning_platform")] == [("Udemy", 2)]
+    found = Q.benefits(con, LATEST)
+    assert found["benefit"] == [{"benefit": "Health Insurance", "listings": 2, "share": 2 / 6},
+                                {"benefit": "Meal Allowance", "listings": 2, "share": 2 / 6}]
+    assert [(r["benefit"], r["listings"]) for r in found["learning_platform"]] == [("Udemy", 2)]
+    assert [r["benefit"] for r in found["flexibility"]] == ["Flexible Schedule"]
+    assert Q.benefits(con, LATEST, limit=1)["benefit"] == found["benefit"][:1]
 
 
 def test_skill_gap_ranks_what_is_missing_and_counts_full_matches(con):
@@ -146,12 +150,12 @@ def test_jobs_page_and_job_detail(con):
 
 
 def test_csv_exports_match_the_filters_and_defuse_formulas(con):
-    jobs = Q.export_jobs(con, Q.Filters(seniorities=("Senior",), model_versions=(NEW,)))
-    assert sorted(jobs.column("job_id").to_pylist()) == ["j1", "j2", "j4"]
-    assert "listing_text" not in jobs.column_names and jobs.column("locations").to_pylist()[0] in (
-        "Berlin", "Lisbon", "Lisbon; Portugal")
-    assert Q.export_skills(con, LATEST).num_rows == 20
-    risky = pa.table({"a": ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "plain", None]})
+    jobs = Q.export_jobs(con, Q.Filters(seniorities=("Senior",), model_versions=(NEW,))).read_all()
+    assert jobs.column("job_id").to_pylist() == ["j4", "j2", "j1"]  # newest ingestion first
+    assert "listing_text" not in jobs.column_names and jobs.column("locations").to_pylist()[2] == "Lisbon; Portugal"
+    skills = b"".join(csv_chunks(Q.export_skills(con, LATEST, batch_rows=7))).decode().splitlines()
+    assert len(skills) == 1 + 20 and skills[0].startswith('"job_id","model_version"')
+    risky = pa.record_batch({"a": ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "plain", None]})
     assert Q._csv_safe(risky).column("a").to_pylist() == [
         "'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "plain", None]
 
