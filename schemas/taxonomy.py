@@ -189,7 +189,10 @@ def tokenize(text: str) -> list[Token]:
         word = piece[0].isalnum() or "\u0300" <= piece[0] <= "\u036f"
         if piece == "." and 0 < start and end < len(text) and text[start - 1].isalnum() and text[end].isalnum():
             continue  # "Node.js", "ASP.NET": the dot only separates
-        tokens.append(Token(start, end, fold(piece), word, word and _has_marks(piece)))
+        if piece.isascii():
+            tokens.append(Token(start, end, piece.lower(), word, False))
+        else:
+            tokens.append(Token(start, end, fold(piece), word, word and _has_marks(piece)))
     return tokens
 
 
@@ -267,6 +270,10 @@ class Taxonomy:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def in_category(self, category: str) -> list[Entry]:
+        """The entries filed under one list, in table order (e.g. for a prompt's list of canonical names)."""
+        return [e for e in self.entries if e.category == category]
+
     def entry(self, name: str) -> Optional[Entry]:
         """The entry one of whose spellings `name` is (case-, accent- and separator-insensitive)."""
         return self._by_key.get(spelling_key(name))
@@ -274,11 +281,12 @@ class Taxonomy:
     def hits(self, tokens: list[Token], text: str) -> list[Hit]:
         """Every spelling at every position (overlapping), longest first at each position."""
         out = []
+        norms = [t.norm for t in tokens]
         n_tokens = len(tokens)
-        for i, token in enumerate(tokens):
-            for pattern in self._index.get(token.norm, ()):
+        for i, norm in enumerate(norms):
+            for pattern in self._index.get(norm, ()):
                 j = i + len(pattern.tokens)
-                if j > n_tokens or any(tokens[i + k].norm != pattern.tokens[k] for k in range(1, j - i)):
+                if j > n_tokens or (j - i > 1 and tuple(norms[i:j]) != pattern.tokens):
                     continue
                 if not pattern.marked and any(tokens[k].marked for k in range(i, j)):
                     continue  # "Informática" is not Informatica
@@ -467,11 +475,8 @@ class Analysis:
             self.sentence.append(sentence)
             if token.norm in _SENTENCE_END:
                 sentence += 1
-        self.stems = [_stem(t.norm) if t.word else "" for t in self.tokens]
+        self._stems: Optional[list[str]] = None  # built on the first free-text question
         self._by_prefix: dict[str, list[int]] = {}
-        for k, stem in enumerate(self.stems):
-            if stem:
-                self._by_prefix.setdefault(stem[:5], []).append(k)
 
     # -- taxonomy names
 
@@ -513,10 +518,13 @@ class Analysis:
 
     def _alone(self, hit: Hit) -> bool:
         """The name is a list item of its own: "- Tableau", "(Backstage)", "Nice to have: Go, ...", "; Spark."."""
-        before = self.text[:hit.start].rstrip(" \t")
-        before = _BULLET_END.sub("", before) if before.endswith(("-", "*", "\u2022")) else before
-        after = self.text[hit.end:].lstrip(" \t")
-        return (not before or before[-1] in _ITEM_START) and (not after or after[0] in _ITEM_END)
+        window = max(0, hit.start - 40)
+        before = self.text[window:hit.start].rstrip(" \t")
+        if before.endswith(("-", "*", "\u2022")):
+            before = _BULLET_END.sub("", before) if window == 0 or "\n" in before else before
+        after = self.text[hit.end:hit.end + 2].lstrip(" \t")
+        starts = before[-1] in _ITEM_START if before else window == 0
+        return starts and (not after or after[0] in _ITEM_END)
 
     def accepted(self, hit: Hit, *, resolved: bool) -> bool:
         """Whether an ambiguous spelling counts here: with context, or (for a named item) its capitalisation."""
@@ -587,7 +595,12 @@ class Analysis:
         return sorted(set(spans))
 
     def _stem_positions(self, stem: str) -> list[int]:
-        return [k for k in self._by_prefix.get(stem[:5], ()) if _same_stem(stem, self.stems[k])]
+        if self._stems is None:
+            self._stems = [_stem(t.norm) if t.word else "" for t in self.tokens]
+            for k, token_stem in enumerate(self._stems):
+                if token_stem:
+                    self._by_prefix.setdefault(token_stem[:5], []).append(k)
+        return [k for k in self._by_prefix.get(stem[:5], ()) if _same_stem(stem, self._stems[k])]
 
 
 @lru_cache(maxsize=16)
@@ -618,6 +631,7 @@ _SUFFIXES = ("isations", "izations", "isation", "ization", "ions", "ion", "ments
              "ies", "ied", "es", "ed", "ly", "al", "coes", "cao", "ungen", "ung", "s", "e", "o", "a")
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A light, language-agnostic stem: up to two common suffixes cut, at least four letters kept."""
     for _ in range(2):
@@ -712,13 +726,15 @@ class Found(NamedTuple):
 
 
 def recall(text: str, kinds: frozenset[Kind] = frozenset({Kind.TOOL})) -> list[Found]:
-    """Every entry of the given kinds that the text names as a mention of its own, ambiguous names only with
-    context, in order of first mention."""
+    """Every entry of the given kinds that the text names as a mention of its own, ambiguous tool names only
+    with context (other kinds never by an ambiguous spelling), in order of first mention."""
     analysis = analyse(text)
     found: dict[str, list[Evidence]] = {}
     entries: dict[str, Entry] = {}
     for hit in analysis.recall_hits():
-        if hit.entry.kind in kinds and analysis.accepted(hit, resolved=True):
+        if hit.entry.kind not in kinds or (hit.entry.kind is not Kind.TOOL and hit.pattern.needs_context):
+            continue  # a methodology or skill spelled as a common word ("DevOps" is also a job) is only evidence
+        if analysis.accepted(hit, resolved=True):
             entries.setdefault(hit.entry.canonical, hit.entry)
             found.setdefault(hit.entry.canonical, []).append(Evidence(hit.start, hit.end, text[hit.start:hit.end]))
     return [Found(entries[c], tuple(ev)) for c, ev in found.items()]

@@ -3,7 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from schemas.canonical import CANONICAL_ALIASES, canonical_name, dedupe, is_grounded, normalise_locations
+from schemas.canonical import (
+    CANONICAL_ALIASES,
+    canonical_name,
+    category_of,
+    dedupe,
+    is_grounded,
+    normalise_locations,
+    surface_forms,
+)
 from schemas.models import TechnicalSkills
 
 
@@ -67,3 +75,28 @@ def test_locations_are_title_cased_and_sorted():
 )
 def test_grounding(tool, text, grounded):
     assert is_grounded(tool, text) is grounded
+
+
+@pytest.mark.parametrize("name, category", [
+    ("k8s", "technical_skills.devops_mlops_ci_cd_tools"),
+    ("GCP", "technical_skills.cloud_platforms"),
+    ("Postgres", "technical_skills.database_technologies"),
+    ("T-SQL", "technical_skills.programming_languages.query"),
+    ("star schema", "technical_skills.data_architecture_concepts.data_modeling"),
+    ("metodologias ágeis", "methodologies_practices"),
+    ("Kommunikation", "soft_skills_keywords"),
+    ("Some New Tool", None),
+])
+def test_category_of(name, category):
+    assert category_of(name) == category
+
+
+def test_surface_forms_are_the_taxonomy_spellings():
+    assert {"Kubernetes", "k8s"} <= surface_forms("kubernetes")
+    assert surface_forms("Some New Tool") == {"Some New Tool"}
+
+
+def test_power_query_alone_is_the_query_language():
+    # a behaviour change with the taxonomy: plain "Power Query" meant the BI tool before; labels use the M language
+    assert canonical_name("Power Query") == "Power Query (M)"
+    assert canonical_name("Power Query (Excel/Power BI)") == "Power Query (Excel/Power BI)"

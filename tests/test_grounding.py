@@ -243,6 +243,16 @@ def test_ground_recovers_missed_tools_into_their_category_and_marks_both():
     assert tools.orchestration_workflow_tools == ["Apache Airflow"]
 
 
+def test_methodologies_are_recalled_but_devops_as_a_job_is_not():
+    text = "Title: DevOps Engineer\nRequirements\n- Python\n- We work in Scrum with CI/CD pipelines\n"
+    result = ground(extraction(), text)
+    assert [m.value for m in result.extraction.required_qualifications.methodologies_practices] == [
+        "Scrum", "CI/CD Practices"]
+    assert {i.name: i.source for i in result.items}["Scrum"] == "taxonomy"
+    model = extraction(methodologies_practices=["DevOps Culture/Practices"])
+    assert [i.name for i in ground(model, text, recall=False).items] == ["DevOps Culture/Practices"]
+
+
 def test_preferred_section_tools_go_to_the_preferred_list():
     result = ground(extraction(), ENGLISH)
     items = {i.name: i for i in result.items}
