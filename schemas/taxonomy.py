@@ -49,6 +49,7 @@ and `schemas.grounding` (which also needs the pydantic models) builds on it. The
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import re
 import unicodedata
@@ -427,19 +428,20 @@ class Evidence:
 # a line with one of these markers, and everything between <|im_start|> and <|im_end|>.
 _INJECTION = re.compile(
     r"<\|im_(?:start|end)\|>|\bignore\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier)\s+instructions?|"
-    r"^\W*(?:system|instructions?|assistant)\s*:|\b(?:debug|admin|developer|god)\s+mode\b|"
+    r"^\s*#+\s*(?:system|instructions?|assistant)\b|\b(?:debug|admin|developer|god)\s+mode\b|"
     r"\boverrides?\s+(?:the|your|all)\s+(?:listing|instructions?|extraction|rules)|"
     r"\b(?:role_title|role_seniority|company_type|remote_status|visa_sponsorship|programming_languages|"
     r"technical_skills|skills_keywords|soft_skills_keywords|required_qualifications)\b|"
     r"\b(?:add|list|include|insert|put)\b[^\n]{0,80}\b(?:to|in|into)\s+(?:the\s+|your\s+)?(?:required\s+|preferred\s+)?"
-    r"(?:skills|programming\s+languages|json|output|extraction)\b",
+    r"(?:skills|programming\s+languages|json|extraction)\b",
     re.IGNORECASE | re.MULTILINE)
+_SHOUTED_ROLE = re.compile(r"^\W*(?:SYSTEM|ASSISTANT|INSTRUCTIONS?)\s*:", re.MULTILINE)  # not "System: Linux"
 _CHAT_BLOCK = re.compile(r"<\|im_start\|>(?:(?!<\|im_start\|>).)*?<\|im_end\|>", re.DOTALL)
 
 
 def _injected(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in _CHAT_BLOCK.finditer(text)]
-    for m in _INJECTION.finditer(text):
+    for m in [*_INJECTION.finditer(text), *_SHOUTED_ROLE.finditer(text)]:
         start = text.rfind("\n", 0, m.start()) + 1
         end = text.find("\n", m.end())
         spans.append((start, len(text) if end < 0 else end))
@@ -460,6 +462,8 @@ class Analysis:
             if hit.i >= covered:
                 self.mentions.append(hit)
                 covered = hit.j
+        self._mention_starts = [m.start for m in self.mentions]
+        self._mention_ends = [m.end for m in self.mentions]
         self._mention_at = {}
         for hit in self.mentions:
             for k in range(hit.i, hit.j):
@@ -507,11 +511,15 @@ class Analysis:
 
     def has_context(self, hit: Hit) -> bool:
         """A neighbouring tool in the same list, or (capitalised as in the table) a cue word next to it."""
-        before = [m for m in self.mentions if m.end <= hit.start and m.entry is not hit.entry]
-        after = [m for m in self.mentions if m.start >= hit.end and m.entry is not hit.entry]
-        if before and self._solid(before[-1]) and self._glue(before[-1].end, hit.start):
+        k = bisect.bisect_right(self._mention_ends, hit.start) - 1  # the last mention ending before the hit
+        before = self.mentions[k] if k >= 0 else None
+        k = bisect.bisect_left(self._mention_starts, hit.end)  # the first mention starting after it
+        after = self.mentions[k] if k < len(self.mentions) else None
+        if before is not None and before.entry is not hit.entry and self._solid(before) \
+                and self._glue(before.end, hit.start):
             return True
-        if after and self._solid(after[0]) and self._glue(hit.end, after[0].start):
+        if after is not None and after.entry is not hit.entry and self._solid(after) \
+                and self._glue(hit.end, after.start):
             return True
         return self.exact_case(hit) and (self._word(hit.i, -1) in _CUE_BEFORE
                                          or self._word(hit.j - 1, +1) in _CUE_AFTER or self._alone(hit))
