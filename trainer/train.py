@@ -63,14 +63,15 @@ def train(data_cfg: DataConfig, model_cfg: ModelConfig, run_cfg: RunConfig) -> d
     tokenizer = load_tokenizer(base_spec)
     columns = ColumnMap.from_pairs(data_cfg.columns)
     examples, report = load_labelled(read_rows(data_cfg.data, data_cfg.data_query, data_cfg.project), columns,
-                                     data_cfg.label_column)
+                                     data_cfg.label_column, clean=True)
     train_set, eval_set = split(examples, data_cfg.eval_fraction)
     style = PromptStyle(data_cfg.prompt_style)
     pairs = format_examples(train_set, tokenizer, style, data_cfg.max_seq_length, data_cfg.truncate_listings, report)
     if not pairs:
         raise ValueError(f"no usable training examples in {data_cfg.data}; rejected: {report.rejected[:5]}")
     print(f"[trainer] {report.rows} rows, {report.loaded} valid, {len(pairs)} train examples, "
-          f"{len(eval_set)} held out, {len(report.rejected)} left out", flush=True)
+          f"{len(eval_set)} held out, {len(report.rejected)} left out; label items without evidence removed: "
+          f"{sum(report.removed.values())}, moved to their taxonomy list: {sum(report.moved.values())}", flush=True)
 
     model, peft_config = load_for_training(backend, model_path, model_cfg, run_cfg, data_cfg.max_seq_length)
     cuda = torch.cuda.is_available()
@@ -104,6 +105,8 @@ def train(data_cfg: DataConfig, model_cfg: ModelConfig, run_cfg: RunConfig) -> d
         "train_examples": len(pairs),
         "held_out_job_ids": sorted(e.listing.job_id for e in eval_set),
         "left_out": report.rejected,
+        "label_items_removed": report.removed,
+        "label_items_moved": report.moved,
         "steps": trainer.state.global_step,
         "losses": losses,
         "train_runtime_s": round(result.metrics.get("train_runtime", 0.0), 1),
