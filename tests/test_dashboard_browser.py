@@ -8,6 +8,7 @@ installs the browser; without it these tests fail and say how to get it.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -35,10 +36,13 @@ def _free_port() -> int:
 
 
 def _serve(folder: Path, log: Path) -> Iterator[str]:
+    """Run the app on `folder`, named by its relative path (so the screenshots' header is the same every run)."""
     port = _free_port()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "insights", str(folder), "--host", "127.0.0.1",
-                                    "--port", str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([sys.executable, "-m", "insights", folder.name, "--host", "127.0.0.1",
+                                    "--port", str(port)], cwd=folder.parent, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
     while True:
