@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from typing import Callable, Iterator
 
 import pytest
 
+from tests.bigquery_emulator import _free_port
 from tests.conftest import ROOT
 from tests.test_insights_dataset import write_known_dataset
 
@@ -27,12 +27,6 @@ pytestmark = pytest.mark.slow
 SHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 WAIT = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _serve(folder: Path, log: Path) -> Iterator[str]:
