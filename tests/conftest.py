@@ -36,3 +36,20 @@ def tokenizer():
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    """One real BigQuery emulator (bqemulator) for the whole session, started offline."""
+    from tests import bigquery_emulator
+
+    emu = bigquery_emulator.start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="session")
+def connection(emulator):
+    from beam_pipeline.bigquery import Connection
+
+    return Connection(emulator.project, emulator.rest, emulator.grpc)

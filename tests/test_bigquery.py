@@ -6,21 +6,8 @@ import json
 import pytest
 
 from beam_pipeline.bigquery import Connection, create_views, ensure_tables, finalize, read_rows, to_json_row
-from schemas.tables import TABLES
-from tests import bigquery_emulator
+from schemas.tables import TABLES, bigquery_schema
 from tests.conftest import EXAMPLES, read_jsonl
-
-
-@pytest.fixture(scope="session")
-def emulator():
-    emu = bigquery_emulator.start()
-    yield emu
-    emu.stop()
-
-
-@pytest.fixture(scope="session")
-def connection(emulator) -> Connection:
-    return Connection(emulator.project, emulator.rest, emulator.grpc)
 
 
 def load_listings(connection: Connection, dataset: str, rows: list[dict]) -> str:
@@ -75,6 +62,35 @@ def test_tables_are_partitioned_clustered_and_merge_without_duplicates(connectio
     with pytest.raises(Exception):
         client.get_table(staging["job_skills"])  # staging tables are dropped
     assert isinstance(client.get_table(f"{connection.project}.merge_test.v_skill_pairs"), bigquery.Table)
+
+
+def test_tables_of_an_older_release_gain_the_new_columns(connection):
+    from google.cloud import bigquery
+
+    client = connection.client()
+    client.create_dataset("upgrade_test", exists_ok=True)
+    new = {"listing_text", "ingestion_date", "skills_removed", "skills_recovered"}
+    old = [bigquery.SchemaField.from_api_repr(f) for f in bigquery_schema("jobs") if f["name"] not in new]
+    client.create_table(bigquery.Table(f"{connection.project}.upgrade_test.jobs", schema=old))
+    ensure_tables(connection, "upgrade_test", "run-1")
+    names = [f.name for f in client.get_table(f"{connection.project}.upgrade_test.jobs").schema]
+    assert new <= set(names) and names[:len(old)] == [f.name for f in old]  # appended, nothing reordered
+
+
+def test_over_budget_only_the_dead_letters_are_merged(connection):
+    client = connection.client()
+    staging = ensure_tables(connection, "budget_test", "run-1")
+    keys = {"model_version": "m", "extraction_date": "2026-11-26", "extracted_at": "2026-11-26T00:00:00Z",
+            "run_id": "run-1"}
+    assert client.insert_rows_json(staging["extraction_errors"], [
+        {"job_id": "e1", **keys, "stage": "read", "reason": "invalid_json", "detail": "x"}]) == []
+    assert client.insert_rows_json(staging["job_benefits"], [
+        {"job_id": "j1", **keys, "benefit": "Gym", "kind": "benefit"}]) == []
+    merged = finalize(connection, "budget_test", staging, only=("extraction_errors",))
+    assert merged == {"extraction_errors": 1}
+    count = list(client.query(f"SELECT COUNT(*) AS n FROM `{connection.project}.budget_test.job_benefits`").result())
+    assert count[0]["n"] == 0
+    assert client.get_table(staging["job_benefits"])  # kept for inspection until it expires
 
 
 def test_json_rows_are_serialisable():

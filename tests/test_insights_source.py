@@ -6,7 +6,6 @@ import pytest
 from beam_pipeline.bigquery import ensure_tables, finalize, to_json_row
 from insights import queries as Q
 from insights.source import SourceError, open_source
-from tests.test_bigquery import connection, emulator  # noqa: F401  (the session's emulator fixtures)
 from tests.test_insights_dataset import NEW, known_tables
 
 
