@@ -103,6 +103,15 @@ def test_bad_input_duplicates_and_a_rerun_that_writes_nothing_twice(tmp_path, se
     assert second["counts"]["rejected"] == 5 and second["counts"]["rejected_this_run"] == 0
     assert (tmp_path / "labels.rejections.jsonl").read_bytes() == before
 
+    # a record rejected while reading or normalising is judged again: once fixed, the teacher sees it
+    fixed = {**LISTINGS[3], "job_id": "E"}
+    write_jsonl(tmp_path / "listings.jsonl", [older, LISTINGS[1], newer, LISTINGS[2], repost, fixed, "{not json"])
+    third = label(config(tmp_path, server.base_url))
+    assert third["requests"] == 1 and third["counts"]["rejected_this_run"] == 1
+    assert third["rejected_by_reason"] == {"truncated": 4, "invalid_json": 1}
+    assert [r["stage"] for r in read_jsonl(tmp_path / "labels.rejections.jsonl") if r["job_id"] == "E"] == [
+        "normalise", "teacher"]
+
 
 @pytest.mark.slow
 def test_the_rate_limit_holds_at_the_server_across_threads(tmp_path, server):
@@ -129,6 +138,8 @@ def test_faults_in_a_run_are_retried_or_recorded_and_the_next_run_finishes(tmp_p
     assert proxy.injected == ["429", None, "hang", "drop", "500", None, "not_json", None]
     assert result["retries_by_reason"] == {"rate_limited": 1, "timeout": 1, "server_error": 1, "bad_response": 1}
     assert result["failed_by_reason"] == {"connection_error": 1}
+    assert result["failed_listings"][0] | {"detail": ""} == {"job_id": "L2", "reason": "connection_error",
+                                                             "attempts": 2, "detail": ""}
     assert not result["complete"] and result["counts"]["pending"] == 1 and result["stopped"] is None
     assert outcomes(tmp_path) == Counter({"L1": 1, "L3": 1, "L4": 1})
 
@@ -208,3 +219,20 @@ def test_labels_from_the_real_server_are_what_trainer_train_reads(tmp_path, serv
     for row in labelled:
         assert parse_extraction(row["extraction"], strict=True)  # every key there, canonical form
         assert row["teacher_model"] == llama_server.MODEL_ALIAS and row["output_tokens"] > 0
+
+
+def test_the_bundled_configs_parse_with_the_cli_parser(monkeypatch):
+    from trl import TrlParser
+
+    from trainer.label_config import teacher_settings
+
+    monkeypatch.setenv("GEMINI_API_KEY", "k")
+    (gemini,) = TrlParser((LabelConfig,)).parse_args_and_config(
+        ["--config", str(ROOT / "trainer/configs/label-gemini.yaml"), "--sample", "50"])
+    assert gemini.sample == 50 and gemini.requests_per_minute == 15
+    settings = teacher_settings(gemini)
+    assert (settings.model, settings.price_input_per_million, settings.prices_as_of) == ("gemini-2.0-flash", 0.10,
+                                                                                       "2025-02-05")
+    (local,) = TrlParser((LabelConfig,)).parse_args_and_config(
+        ["--config", str(ROOT / "trainer/configs/label-local.yaml")])
+    assert teacher_settings(local).response_format.value == "json_object_schema"

@@ -5,9 +5,8 @@ import json
 
 import pytest
 
-from beam_pipeline.bigquery import Connection
 from schemas.listings import normalise_listing
-from tests import bigquery_emulator, llama_server
+from tests import llama_server
 from tests.conftest import EXAMPLES, read_jsonl
 from tests.test_bigquery import load_listings
 from tests.test_label import LISTINGS
@@ -17,20 +16,13 @@ from trainer.label_config import LabelConfig
 from trainer.label_store import BigQueryStore, label_row, rejection_row
 
 
-@pytest.fixture(scope="module")
-def connection(monkeypatch_module) -> Connection:
-    emulator = bigquery_emulator.start()
-    # the trainer's reader builds its own connection from the environment, as the client libraries do
-    monkeypatch_module.setenv("BIGQUERY_EMULATOR_HOST", emulator.rest)
-    monkeypatch_module.setenv("BIGQUERY_STORAGE_EMULATOR_HOST", emulator.grpc)
-    yield Connection(emulator.project, emulator.rest, emulator.grpc)
-    emulator.stop()
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
+@pytest.fixture(scope="module", autouse=True)
+def emulator_env(emulator):
+    """The trainer's reader builds its own connection from the environment, as the client libraries do."""
     with pytest.MonkeyPatch.context() as patch:
-        yield patch
+        patch.setenv("BIGQUERY_EMULATOR_HOST", emulator.rest)
+        patch.setenv("BIGQUERY_STORAGE_EMULATOR_HOST", emulator.grpc)
+        yield
 
 
 def test_labels_in_bigquery_are_what_trainer_train_reads(connection):

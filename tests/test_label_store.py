@@ -32,8 +32,10 @@ def test_done_is_keyed_by_job_id_teacher_model_and_prompt_version(tmp_path):
     store.add_label(label_row(listing("b"), {}, "teacher-2", "v1", 10, 5, []))
     store.add_rejection(rejection_row("c", "teacher-1", "v1", "teacher", "truncated", "cut"))
     store.add_rejection(rejection_row("d", "teacher-1", "v2", "teacher", "empty", "nothing"))
+    store.add_rejection(rejection_row("e", "teacher-1", "v1", "normalise", "empty_description", "no text"))
     done = store.done("teacher-1", "v1")
     assert done.labelled == {"a"} and done.rejected == {"c": "truncated"}
+    assert done.input_rejected == {("e", "empty_description")}  # judged again on the next run, not final
     store.close()
 
 

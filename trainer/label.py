@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Optional, Union
 
+from pydantic import ValidationError
+
 from beam_pipeline.records import DeadLetter
 from schemas.grounding import ground
 from schemas.listings import ColumnMap, Listing, content_job_id
 from schemas.models import JobExtraction
 from schemas.prompt import PROMPT_VERSION, PromptStyle, messages
-from schemas.validation import ExtractionError, canonical_json, parse_extraction
+from schemas.validation import ExtractionError, canonical_json, format_errors, parse_extraction
 from trainer.label_config import LabelConfig, TeacherSettings, teacher_settings
 from trainer.label_report import LabelStats, format_counts, summary
 from trainer.label_sample import sample_listings
@@ -177,7 +179,10 @@ def judge(listing: Listing, reply: TeacherReply, model: str, max_tokens: int) ->
         extraction = parse_extraction(_strip_fences(text), strict=True)
     except ExtractionError as exc:
         return reject(exc.reason, "; ".join(exc.errors))
-    grounded, outcome.removed, outcome.moved, names = ground_label(extraction, listing.text())
+    try:
+        grounded, outcome.removed, outcome.moved, names = ground_label(extraction, listing.text())
+    except ValidationError as exc:  # grounding moves items between lists and validates the result again
+        return reject("schema_violation", "after grounding: " + "; ".join(format_errors(exc)))
     outcome.label = label_row(listing, json.loads(canonical_json(grounded)), model, PROMPT_VERSION,
                               reply.input_tokens, reply.output_tokens, names)
     return outcome
@@ -226,6 +231,10 @@ class LabelRun:
     def run(self) -> dict[str, Any]:
         """Label everything still to do; returns the summary (also written to the report file)."""
         stats, model = self.stats, self.settings.model
+        if not (self.cfg.input_query or self.cfg.input.startswith("bq://")):
+            from beam_pipeline.readers import check_input
+
+            check_input(self.cfg.input)  # a wrong path fails here, before any output file is created
         store = open_store(self.output, self.rejections_path, self._connection())
         teacher = self._teacher()
         try:
@@ -259,14 +268,14 @@ class LabelRun:
         return result
 
     def _record_input_rejections(self, store: Store, inputs: Inputs, done: Done) -> None:
-        """Unreadable records and listings without usable text; written once, counted on every run."""
+        """Unreadable records and listings without usable text: judged on every run, each row written once."""
         for job_id, stage, reason, detail, excerpt in inputs.rejections:
-            if job_id in done.rejected:
+            if (job_id, reason) in done.input_rejected:
                 self.stats.rejected_before[reason] += 1
                 continue
             store.add_rejection(rejection_row(job_id, self.settings.model, PROMPT_VERSION, stage, reason, detail,
                                               input_excerpt=excerpt))
-            done.rejected[job_id] = reason
+            done.add_rejection(job_id, stage, reason)
             self.stats.rejected[reason] += 1
 
     def _record(self, outcome: Outcome, store: Store) -> None:
@@ -274,6 +283,8 @@ class LabelRun:
         if outcome.failure is not None:
             stats.failed[outcome.failure.reason] += 1
             stats.last_failure = f"{outcome.listing.job_id}: {outcome.failure}"
+            stats.failures.append({"job_id": outcome.listing.job_id, "reason": outcome.failure.reason,
+                                   "detail": outcome.failure.detail, "attempts": outcome.failure.attempts})
             if sum(stats.failed.values()) > self.cfg.max_failures:
                 self._halt(f"stopped: {sum(stats.failed.values())} listings failed after all retries, over the "
                            f"failure budget (--max_failures {self.cfg.max_failures}): "

@@ -15,6 +15,9 @@ from typing import Any, Optional
 from schemas.prompt import PROMPT_VERSION, PromptStyle
 
 
+MAX_FAILURES_LISTED = 100
+
+
 def format_counts(counter: Counter) -> str:
     """"timeout 3, server_error 1", most frequent first."""
     return ", ".join(f"{reason} {n}" for reason, n in counter.most_common()) or "none"
@@ -33,6 +36,7 @@ class LabelStats:
     teacher_rejected: int = 0  # of those, answers of the teacher (the rest never reached the to-do list)
     failed: Counter = field(default_factory=Counter)  # this run, by reason: still to do
     last_failure: Optional[str] = None
+    failures: list[dict[str, Any]] = field(default_factory=list)  # this run's failed listings, with the reason
     input_tokens: int = 0
     output_tokens: int = 0
     requests: int = 0
@@ -117,6 +121,7 @@ def summary(stats: LabelStats, settings: Any, cfg: Any, output: str, rejections:
         "reconciled": "read = labelled + rejected + duplicates + not_sampled + pending",
         "rejected_by_reason": dict(rejected_by_reason.most_common()),
         "failed_by_reason": dict(stats.failed.most_common()),
+        "failed_listings": stats.failures[:MAX_FAILURES_LISTED],
         "retries_by_reason": dict(stats.retries.most_common()),
         "requests": stats.requests,
         "input_tokens": stats.input_tokens,

@@ -24,6 +24,7 @@ from schemas.listings import Listing
 LOG = logging.getLogger(__name__)
 
 KEY_FIELDS = ("job_id", "teacher_model", "prompt_version")
+INPUT_STAGES = ("read", "normalise")
 
 
 class StoreError(RuntimeError):
@@ -32,10 +33,21 @@ class StoreError(RuntimeError):
 
 @dataclass
 class Done:
-    """What earlier runs finished for one teacher model and prompt version."""
+    """What earlier runs finished for one teacher model and prompt version.
+
+    Only the teacher's verdicts are final. A record rejected while reading or normalising is judged again on
+    every run (the input may have been fixed since); `input_rejected` only keeps its row from being written twice.
+    """
 
     labelled: set[str] = field(default_factory=set)
-    rejected: dict[str, str] = field(default_factory=dict)  # job_id -> reason
+    rejected: dict[str, str] = field(default_factory=dict)  # job_id -> reason, answers the teacher gave
+    input_rejected: set[tuple[str, str]] = field(default_factory=set)  # (job_id, reason) of read/normalise rows
+
+    def add_rejection(self, job_id: str, stage: str, reason: str) -> None:
+        if stage in INPUT_STAGES:
+            self.input_rejected.add((job_id, reason))
+        else:
+            self.rejected[job_id] = reason
 
 
 def now_utc() -> str:
@@ -152,7 +164,7 @@ class JsonlStore:
                 done.labelled.add(str(row["job_id"]))
         for row in rejections:
             if (row["teacher_model"], row["prompt_version"]) == (teacher_model, prompt_version):
-                done.rejected[str(row["job_id"])] = str(row.get("reason"))
+                done.add_rejection(str(row["job_id"]), str(row.get("stage")), str(row.get("reason")))
         return done
 
     @staticmethod
@@ -220,8 +232,8 @@ class BigQueryStore:
         where = f"WHERE teacher_model = {_quote(teacher_model)} AND prompt_version = {_quote(prompt_version)}"
         for row in self._client.query(f"SELECT job_id FROM `{self.tables[0]}` {where}").result():
             done.labelled.add(row["job_id"])
-        for row in self._client.query(f"SELECT job_id, reason FROM `{self.tables[1]}` {where}").result():
-            done.rejected[row["job_id"]] = row["reason"]
+        for row in self._client.query(f"SELECT job_id, stage, reason FROM `{self.tables[1]}` {where}").result():
+            done.add_rejection(row["job_id"], row["stage"], row["reason"])
         return done
 
     def _insert(self, table: str, row: dict[str, Any]) -> None:
