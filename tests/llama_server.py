@@ -109,8 +109,9 @@ def teacher_gguf() -> Path:
         _run([sys.executable, str(conversion_script(work)), str(merged), "--outtype", "f16", "--outfile", str(f16)],
              log)
         quantised = work / "merged-q8_0.gguf"
-        _run([sys.executable, "-c", "import ctypes, sys, llama_cpp; p = llama_cpp.llama_model_quantize_default_params(); "
-              "p.ftype = llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0; p.nthread = 1; "
+        _run([sys.executable, "-c", "import ctypes, sys, llama_cpp; "
+              "p = llama_cpp.llama_model_quantize_default_params(); p.ftype = llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0; "
+              "p.nthread = 1; "
               "sys.exit(llama_cpp.llama_model_quantize(sys.argv[1].encode(), sys.argv[2].encode(), ctypes.byref(p)))",
               str(f16), str(quantised)], log)
         os.replace(quantised, target)

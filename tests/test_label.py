@@ -27,8 +27,8 @@ from trainer.label_config import LabelConfig
 # Short listings keep each request cheap: the server has the instructions cached and reads only these.
 LISTINGS = [
     {"job_id": "L1", "job_title": "Senior Data Engineer", "company_name": "Quarry Foods", "location": "Leeds, UK",
-     "job_description": "We are looking for a data engineer with 5 years of experience in Python and SQL on AWS (S3, Glue). "
-                        "Airflow is a plus. Hybrid."},
+     "job_description": "We are looking for a data engineer with 5 years of experience in Python and SQL on AWS "
+                        "(S3, Glue). Airflow is a plus. Hybrid."},
     {"job_id": "L2", "job_title": "Engenheiro(a) de Dados", "company_name": "Onda Seguros", "location": "Lisboa",
      "job_description": "Procuramos engenheiro de dados com experiência em Python, Spark e Azure Data Factory. "
                         "Trabalho remoto."},

@@ -69,7 +69,10 @@ def seniority_of(title: Optional[str]) -> str:
 
 
 def title_family(title: Optional[str]) -> str:
-    """The title without level words, gender markers and qualifiers: "Senior Data Scientist – Pricing" → data scientist."""
+    """The title without level words, gender markers and qualifiers.
+
+    "Senior Data Scientist – Pricing" and "Data Scientist (m/w/d)" are both "data scientist".
+    """
     core = _QUALIFIER.sub("", title or "")
     words = [w for w in _words(core) if w not in _FAMILY_NOISE_WORDS]
     return " ".join(words[:3]) or "(no title)"
