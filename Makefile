@@ -1,5 +1,5 @@
 # The two commands a fresh clone needs:
-#   make demo   run the extraction pipeline on examples/listings.jsonl with the embedded model (offline)
+#   make demo   run the extraction pipeline on examples/listings.jsonl with the shipped model (offline)
 #   make test   run the whole test suite (starts its own BigQuery emulator)
 # Both create .venv and install what they need on first use.
 
@@ -30,8 +30,7 @@ $(STAMP): setup.py
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m beam_pipeline --input examples/listings.jsonl --output $(OUT) \
-	    --model models/jobx-smollm2-135m-lora --prompt-style compact $(DEMO_ARGS)
+	$(PY) -m beam_pipeline --input examples/listings.jsonl --output $(OUT) $(DEMO_ARGS)
 	$(PY) -m beam_pipeline.show $(OUT)
 	@echo "Open the dashboard on these tables: make dashboard OUT=$(OUT)   (then http://127.0.0.1:8050/)"
 

@@ -30,6 +30,10 @@ def show(output: str, top: int = 15) -> None:
         counts = grounding.get(kind, {})
         detail = ", ".join(f"{k.split('.')[-1]} {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
         print(f"skills {what}: {sum(counts.values())}" + (f" ({detail})" if detail else ""))
+    ruled = summary.get("rules_changed", {})
+    if ruled:
+        print("scalars set by the listing's own title or workplace column: "
+              + ", ".join(f"{field} {n}" for field, n in ruled.items()))
     sources = Counter(row.get("source") for row in tables["job_skills"])
     print("skill rows by source: " + ", ".join(f"{k} {n}" for k, n in sources.most_common()))
     for row in tables["job_skills"][:5]:

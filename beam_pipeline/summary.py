@@ -25,7 +25,7 @@ COUNT_KEYS = {
 
 
 GROUNDING_KINDS = ("removed", "recovered")
-_GROUPS = {"dead": "dead_lettered_by", **{kind: kind for kind in GROUNDING_KINDS}}
+_GROUPS = {"dead": "dead_lettered_by", "ruled": "rules_changed", **{kind: kind for kind in GROUNDING_KINDS}}
 
 
 class ReconciliationError(RuntimeError):
@@ -47,6 +47,7 @@ def reconcile(counts: dict[str, Any]) -> dict[str, Any]:
             **{k: counts.get(f"rows.{k}", 0) for k in ("job_skills", "job_benefits", "extraction_errors")},
         },
         "grounding": {kind: dict(sorted(counts.get(kind, {}).items())) for kind in GROUNDING_KINDS},
+        "rules_changed": dict(sorted(counts.get("rules_changed", {}).items())),
     }
     accounted = summary["extracted"] + dead + summary["duplicates"]
     summary["reconciled"] = summary["read"] == accounted

@@ -17,6 +17,7 @@ from beam_pipeline.readers import input_format, iter_csv_records, iter_jsonl_rec
 from beam_pipeline.records import DeadLetter, PromptRecord, error_row, excerpt, failure_letter
 from schemas.flatten import RunInfo, flatten
 from schemas.grounding import ground
+from schemas.rules import apply_rules
 from schemas.job_signal import is_empty_extraction, job_signals, looks_like_job_listing
 from schemas.listings import ColumnMap, Listing, ListingError, job_id_of, normalise_listing
 from schemas.models import JobExtraction
@@ -247,21 +248,24 @@ class Validate(beam.PTransform):
 
 def flatten_extraction(pair: tuple[PromptRecord, JobExtraction], run: RunInfo, keep_ungrounded: bool = False,
                        recall: bool = True) -> Iterator[Any]:
-    """Ground the extraction in the listing text (`schemas.grounding`), then flatten it into rows.
+    """Set the scalars the listing states (`schemas.rules`), ground the extraction in the listing text
+    (`schemas.grounding`), then flatten it into rows.
 
-    Besides the rows, emits ("removed:<list>" | "recovered:<list>", n) on the "grounding" output for the
-    run summary.
+    Besides the rows, emits ("removed:<list>" | "recovered:<list>" | "ruled:<field>", n) on the "grounding"
+    output for the run summary.
     """
     record, extraction = pair
     listing = record.listing
     text = listing.text()
+    extraction, ruled = apply_rules(extraction, listing.title, listing.workplace_type)
     grounding = ground(extraction, text, keep_ungrounded=keep_ungrounded, recall=recall)
     tables = flatten(listing.job_id, grounding, text, run, input_truncated=record.listing_truncated,
                      listing_columns=listing.listing_columns(), ingestion_date=listing.ingestion_date)
     for table, rows in tables.items():
         for row in rows:
             yield row if table == "jobs" else beam.pvalue.TaggedOutput(table, row)
-    for kind, counts in (("removed", grounding.removed), ("recovered", grounding.recovered)):
+    for kind, counts in (("removed", grounding.removed), ("recovered", grounding.recovered),
+                         ("ruled", dict.fromkeys(ruled, 1))):
         for category, n in counts.items():
             yield beam.pvalue.TaggedOutput("grounding", (f"{kind}:{category}", n))
 

@@ -13,6 +13,7 @@ from schemas.grounding import ground
 from schemas.listings import ColumnMap
 from schemas.model_source import default_prompt_style, resolve_model
 from schemas.models import JobExtraction
+from schemas.rules import apply_rules
 from schemas.prompt import PromptStyle, fit_prompt
 from schemas.validation import ExtractionError, parse_extraction
 from trainer.config import EvalConfig
@@ -80,7 +81,8 @@ STAGES = ("model", "grounded", "grounded+recall")
 def score_stages(examples: list[LabelledListing], predictions: list[Optional[JobExtraction]]
                  ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Scores of the raw outputs, of the outputs grounded (unevidenced skills removed), and grounded with the
-    taxonomy's recall: the three things the pipeline can write. Also the share of the model's skills that
+    taxonomy's recall: the three things the pipeline can write. Both grounded stages also get the scalar
+    rules (`schemas.rules`), as the pipeline applies them. Also the share of the model's skills that
     had no evidence, and what grounding cost."""
     staged: dict[str, list[Example]] = {stage: [] for stage in STAGES}
     model_skills = ungrounded = 0
@@ -92,11 +94,12 @@ def score_stages(examples: list[LabelledListing], predictions: list[Optional[Job
             staged["grounded"].append(Example(None, example.extraction, text))
             staged["grounded+recall"].append(Example(None, example.extraction, text))
             continue
-        grounded = ground(prediction, text, recall=False)
+        ruled, _ = apply_rules(prediction, example.listing.title, example.listing.workplace_type)
+        grounded = ground(ruled, text, recall=False)
         model_skills += sum(len(names) for _, _, names in skill_lists(prediction))
         ungrounded += sum(grounded.removed.values())
         staged["grounded"].append(Example(grounded.extraction, example.extraction, text))
-        staged["grounded+recall"].append(Example(ground(prediction, text).extraction, example.extraction, text))
+        staged["grounded+recall"].append(Example(ground(ruled, text).extraction, example.extraction, text))
     seconds = time.time() - started
     return {stage: score(rows) for stage, rows in staged.items()}, {
         "model_skill_items": model_skills,
