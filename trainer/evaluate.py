@@ -72,6 +72,8 @@ def evaluate_model(spec: str, examples: list[LabelledListing], cfg: EvalConfig) 
         },
         "metrics": metrics,
         "stages": stages,
+        "outputs": [{"job_id": e.listing.job_id, "finish_reason": g.finish_reason, "output_tokens": g.output_tokens,
+                     "text": g.text} for e, g in zip(examples, outputs)],
     }
 
 
