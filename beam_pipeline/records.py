@@ -50,6 +50,10 @@ class DeadLetter(Exception):
         return self.args[1]
 
     @property
+    def detail(self) -> str:
+        return self.args[2]
+
+    @property
     def input_excerpt(self) -> Optional[str]:
         """The raw input as read (for records that never became a listing)."""
         return self.args[4]

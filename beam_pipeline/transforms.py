@@ -19,7 +19,7 @@ from schemas.flatten import RunInfo, flatten
 from schemas.grounding import ground
 from schemas.rules import apply_rules
 from schemas.job_signal import is_empty_extraction, job_signals, looks_like_job_listing
-from schemas.listings import ColumnMap, Listing, ListingError, job_id_of, normalise_listing
+from schemas.listings import ColumnMap, Listing, ListingError, job_id_of, normalise_listing, recency_rank
 from schemas.models import JobExtraction
 from schemas.prompt import PromptStyle, fit_prompt
 from schemas.validation import ExtractionError, parse_extraction
@@ -107,8 +107,7 @@ def normalise_record(record: dict[str, Any], columns: ColumnMap, max_listing_cha
 
 def keep_one(job_id: str, listings: Iterable[Listing]) -> Iterator[Any]:
     """One listing per job_id: the latest ingestion, then the longest text; the rest are counted duplicates."""
-    ranked = sorted(listings, key=lambda l: (l.ingestion_date or "", len(l.description), l.description),
-                    reverse=True)
+    ranked = sorted(listings, key=recency_rank, reverse=True)
     yield ranked[0]
     for _ in ranked[1:]:
         yield beam.pvalue.TaggedOutput("duplicates", job_id)
@@ -201,7 +200,7 @@ class Extract(beam.PTransform):
         def batch_rows(failed: tuple) -> Iterator[dict[str, Any]]:
             batch, failure = failed
             letter = failure_letter("inference", failure)
-            reason, detail = letter.reason, letter.args[2]
+            reason, detail = letter.reason, letter.detail
             for record in batch:
                 yield error_row(run, record.listing.job_id, "inference", reason, detail,
                                 input_excerpt=excerpt(record.listing.text()))

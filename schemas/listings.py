@@ -226,6 +226,14 @@ def parse_ingestion_date(value: Any) -> Optional[str]:
     return moment.replace(microsecond=0).isoformat()
 
 
+def recency_rank(listing: Listing) -> tuple:
+    """Order for keeping one listing per job_id: the latest ingestion, then the longest text.
+
+    Dates are parsed by `normalise_listing`, so comparing them as text is comparing them in time.
+    """
+    return listing.ingestion_date or "", len(listing.description), listing.description
+
+
 def _header(record: dict[str, Any], column: str) -> Optional[str]:
     value = as_text(record.get(column), column)
     return clean_header(value) if value is not None else None

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from tests.processes import free_port, stop
+
 
 @dataclass
 class Emulator:
@@ -29,18 +31,8 @@ class Emulator:
     home: Path
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop(self.process)
         shutil.rmtree(self.home, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _install_extensions(home: Path) -> None:
@@ -58,7 +50,7 @@ def _install_extensions(home: Path) -> None:
 def start(project: str = "test-project", timeout: float = 60.0) -> Emulator:
     home = Path(tempfile.mkdtemp(prefix="bqemu-home-"))
     _install_extensions(home)
-    rest_port, grpc_port = _free_port(), _free_port()
+    rest_port, grpc_port = free_port(), free_port()
     log = open(home / "emulator.log", "w")
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "bqemulator"), "start", "--rest-port", str(rest_port), "--grpc-port",

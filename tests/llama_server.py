@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tarfile
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Optional
 
 from schemas.model_source import cache_root
+from tests.processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 ADAPTER = ROOT / "models" / "jobx-smollm2-135m-lora"
@@ -52,11 +52,7 @@ class LlamaServer:
         return self.base_url.removesuffix("/v1")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop(self.process)
 
 
 def _run(args: list[str], log: Path) -> None:
@@ -120,16 +116,10 @@ def teacher_gguf() -> Path:
     return target
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start(model: Optional[Path] = None, timeout: float = 120.0) -> LlamaServer:
     """Start `python -m llama_cpp.server` on a free port and wait until it answers /v1/models."""
     model = model or teacher_gguf()
-    port = _free_port()
+    port = free_port()
     log = Path(tempfile.mkdtemp(prefix="llama-server-")) / "server.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", MODEL_ALIAS,

@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from tests.bigquery_emulator import _free_port
+from tests.processes import free_port
 from tests.conftest import ROOT
 from tests.test_insights_dataset import write_known_dataset
 
@@ -31,7 +31,7 @@ WAIT = 30.0
 
 def _serve(folder: Path, log: Path) -> Iterator[str]:
     """Run the app on `folder`, named by its relative path (so the screenshots' header is the same every run)."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     with open(log, "w") as out:
         process = subprocess.Popen([sys.executable, "-m", "insights", folder.name, "--host", "127.0.0.1",

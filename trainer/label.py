@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from beam_pipeline.records import DeadLetter
 from schemas.grounding import ground
-from schemas.listings import ColumnMap, Listing, content_job_id
+from schemas.listings import ColumnMap, Listing, content_job_id, recency_rank
 from schemas.models import JobExtraction
 from schemas.prompt import PROMPT_VERSION, PromptStyle, messages
 from schemas.validation import ExtractionError, canonical_json, format_errors, parse_extraction
@@ -61,14 +61,11 @@ def read_records(cfg: LabelConfig, connection: Any = None) -> Iterator[Union[dic
 
 def _newer(candidate: Listing, kept: Listing) -> bool:
     """The pipeline's rule for one row per job_id: latest ingestion, then the longest text."""
-    rank = lambda l: (l.ingestion_date or "", len(l.description), l.description)  # noqa: E731
-    return rank(candidate) > rank(kept)
+    return recency_rank(candidate) > recency_rank(kept)
 
 
 def _letter_fields(letter: DeadLetter) -> tuple[str, str, str, Optional[str]]:
-    stage, reason, detail = letter.args[:3]
-    excerpt = letter.args[4] if len(letter.args) > 4 else None
-    return stage, reason, detail, excerpt
+    return letter.stage, letter.reason, letter.detail, letter.input_excerpt
 
 
 @dataclass
