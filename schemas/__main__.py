@@ -14,11 +14,18 @@ from schemas.prompt import PromptStyle, count_tokens, render
 from schemas.validation import ExtractionError, canonical_json, parse_extraction
 
 
-def _jsonl(path: Path) -> Iterator[tuple[int, str]]:
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                yield number, line
+def _jsonl(path: Path) -> Iterator[tuple[int, Optional[str]]]:
+    """(line number, text) of each non-blank line; None for a line that is not UTF-8 (reported on stderr)."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                yield number, raw.decode("utf-8").removeprefix("\ufeff")
+            except UnicodeDecodeError as exc:
+                print(f"{path}:{number}: invalid_encoding: not UTF-8 (byte {raw[exc.start]:#04x} at offset "
+                      f"{exc.start})", file=sys.stderr)
+                yield number, None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -26,6 +33,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     out = args.output.open("w", encoding="utf-8") if args.output else None
     for number, line in _jsonl(args.file):
         job_id: Optional[str] = None
+        if line is None:
+            invalid += 1
+            continue
         try:
             record = json.loads(line)
             wrapped = isinstance(record, dict) and "extraction" in record
@@ -71,6 +81,8 @@ def cmd_prompt(args: argparse.Namespace) -> int:
     columns = ColumnMap.from_pairs(args.column)
     counts: list[int] = []
     for number, line in _jsonl(args.file):
+        if line is None:
+            continue
         try:
             listing = normalise_listing(json.loads(line), columns)
         except (json.JSONDecodeError, ListingError) as exc:
@@ -118,8 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
+    """A file that cannot be opened is one line on stderr and exit code 2."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except OSError as exc:  # missing file, a folder, no permission
+        print(f"error: {exc.filename or args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -228,3 +228,16 @@ def test_inputs_that_cannot_be_read_fail_at_start_with_one_line(tmp_path):
             check_input(pattern)
         assert "\n" not in str(info.value)
     assert check_input(str(tmp_path / "fine.parquet")) == [str(tmp_path / "fine.parquet")]
+
+
+def test_schemas_validate_reports_unreadable_files_and_lines_in_one_line(tmp_path, capsys):
+    from schemas.__main__ import main as schemas_main
+
+    assert schemas_main(["validate", str(tmp_path / "missing.jsonl")]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'missing.jsonl'}: No such file or directory"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'\xff\xfe{"job_summary": {}}\n\xef\xbb\xbf{"job_summary": {}}\n')
+    assert schemas_main(["validate", str(bad)]) == 1
+    out = capsys.readouterr()
+    assert "bad.jsonl:1: invalid_encoding" in out.err and "Traceback" not in out.err
+    assert out.out.strip() == "1 valid, 1 invalid"  # the BOM line is fine
