@@ -59,7 +59,7 @@ class TransformersExtractionHandler(ModelHandler[PromptRecord, PredictionResult,
         self, batch: Sequence[PromptRecord], model: Generator, inference_args: Optional[dict[str, Any]] = None
     ) -> Iterable[PredictionResult]:
         started = time.time()
-        generations = model.generate([record.prompt for record in batch], self._max_new_tokens)
+        generations = model.generate_ids([record.prompt_ids for record in batch], self._max_new_tokens)
         self._done += len(batch)
         LOG.info(
             "extracted a batch of %d in %.1fs (%d output tokens); %d so far in this worker",
