@@ -12,7 +12,8 @@ would not hold it:
 - generate: `model.generate` on the same prompts as one left-padded batch, greedy, no grammar;
 - naive: `model.generate` one listing at a time (measured over --naive-tokens tokens, extrapolated to
   750 per listing), as the design note's naive setup runs;
-- ours without the grammar (what the grammar's per-row masks cost), and ours at --big-slots.
+- ours without the grammar (what the grammar's per-row masks cost), and ours at --big-slots, both over
+  --short-tokens tokens per listing (rates per token; prefill included, as in every mode).
 
 The ceiling: a decode step must read every weight and each row's KV cache once, so it takes at least
 (weight bytes + rows x mean context x KV bytes per token) / HBM bandwidth; the bandwidth is measured here
@@ -192,6 +193,8 @@ def main() -> None:
     parser.add_argument("--output-tokens", type=int, default=750)
     parser.add_argument("--naive-tokens", type=int, default=128,
                         help="Tokens timed for the one-at-a-time baseline (its rate is per token).")
+    parser.add_argument("--short-tokens", type=int, default=96,
+                        help="Tokens per listing for the secondary modes (no grammar, --big-slots).")
     parser.add_argument("--budget-seconds", type=float, default=200,
                         help="Skip a mode whose estimated time would end the run past this.")
     parser.add_argument("--out", default=None,
@@ -209,7 +212,8 @@ def main() -> None:
     config = TINY if args.smoke else QWEN3_1_7B
     if args.smoke:
         args.slots, args.big_slots, args.prompt_tokens = 4, 6, 40
-        args.output_tokens, args.naive_tokens, args.budget_seconds = 16, 8, 50
+        args.output_tokens, args.naive_tokens, args.short_tokens = 16, 8, 12
+        args.budget_seconds = 1e9  # the smoke run checks every mode, whatever the machine's load
     low, high = max(8, args.prompt_tokens // 3), args.prompt_tokens * 14 // 9
     dtype = torch.bfloat16 if device == "cuda" else torch.float32
     import transformers
@@ -248,12 +252,12 @@ def main() -> None:
     log(event="calibration", rows=slots, step_ms=round(calibration * 1e3, 1), output_tokens_run=tokens,
         shortened=tokens < args.output_tokens)
 
-    step_seconds: Optional[float] = calibration  # seconds per step of the latest mode
-    last_rows = slots
+    step_by_rows = {slots: calibration}  # seconds per decode step, the slowest mode seen at each width
 
     def timed(mode: str, rows: int, listings: int, tokens: int, work: Callable[[], int]) -> None:
-        nonlocal step_seconds, last_rows
-        estimate = tokens * step_seconds * max(1.0, rows / last_rows) + 5
+        # a step costs more with more rows, but far less than in proportion (the weights are read once)
+        nearest = min(step_by_rows, key=lambda width: abs(width - rows))
+        estimate = tokens * step_by_rows[nearest] * max(1.0, rows / nearest) ** 0.5 + 5
         if time.time() - STARTED + estimate > args.budget_seconds:
             log(event="skipped", mode=mode, reason=f"about {estimate:.0f}s would pass --budget-seconds")
             return
@@ -265,7 +269,7 @@ def main() -> None:
         generated = work()
         sync(device)
         seconds = time.perf_counter() - started
-        step_seconds, last_rows = seconds / tokens, rows
+        step_by_rows[rows] = max(step_by_rows.get(rows, 0.0), seconds / tokens)
         tok_s = generated / seconds
         per_listing = args.output_tokens
         mean_context = sum(len(p) for p in prompts[:rows]) / rows + tokens / 2
@@ -282,12 +286,14 @@ def main() -> None:
     timed(f"generate_b{slots}", slots, slots, tokens, lambda: run_generate(model, prompts[:slots], tokens, device))
     naive_tokens = min(args.naive_tokens, tokens)
     timed("naive_b1", 1, 1, naive_tokens, lambda: run_generate(model, prompts[:1], naive_tokens, device))
+    # what the grammar costs, and how the decoder scales: shorter runs, rates per token
+    short = min(args.short_tokens, tokens)
     if grammar is not None:
         allow_decoder_without_xgrammar()
-        timed(f"ours_no_grammar_s{slots}", slots, slots, tokens,
-              lambda: run_ours(model, IdsOnlyTokenizer(), None, [], prompts[:slots], tokens, slots))
-    timed(f"{label}_s{big}", big, big, tokens,
-          lambda: run_ours(model, tokenizer, grammar, stop_ids, prompts[:big], tokens, big))
+        timed(f"ours_no_grammar_s{slots}", slots, slots, short,
+              lambda: run_ours(model, IdsOnlyTokenizer(), None, [], prompts[:slots], short, slots))
+    timed(f"{label}_s{big}", big, big, short,
+          lambda: run_ours(model, tokenizer, grammar, stop_ids, prompts[:big], short, big))
 
     decodes = {r["mode"]: r for r in RESULTS if r["event"] == "decode"}
     naive = decodes.get("naive_b1")
