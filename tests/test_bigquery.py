@@ -139,7 +139,8 @@ def test_pipeline_reads_and_writes_bigquery_and_reruns_without_duplicates(connec
     source = load_listings(connection, "pipeline_in", rows)
     out = f"bq://{connection.project}.pipeline_out"
     argv = ["--input", source, "--output", out, "--model", str(BUNDLED_ADAPTER), "--prompt-style", "compact",
-            "--bigquery-endpoint", emulator.rest, "--bigquery-storage-endpoint", emulator.grpc]
+            "--bigquery-endpoint", emulator.rest, "--bigquery-storage-endpoint", emulator.grpc,
+            "--max-error-rate", "1"]
     first = run(argv + ["--summary", str(tmp_path / "first.json")])
     assert (first["read"], first["duplicates"], first["extracted"] + first["dead_lettered"]) == (3, 1, 2)
     assert first["bigquery_rows_inserted"]["extraction_errors"] >= 1
