@@ -250,6 +250,7 @@ class VLLMEngine:
             "dtype": str(config.model_config.dtype).replace("torch.", ""),
             "enforce_eager": config.model_config.enforce_eager,
             "prefix_caching": config.cache_config.enable_prefix_caching,
+            "kv_block_tokens": config.cache_config.block_size,
             "max_num_seqs": config.scheduler_config.max_num_seqs,
             "cpu_env": {k: os.environ.get(k) for k in ("VLLM_CPU_KVCACHE_SPACE", "VLLM_CPU_OMP_THREADS_BIND")},
             "load_seconds": round(self.load_seconds, 1),

@@ -99,7 +99,14 @@ def worker(args: argparse.Namespace) -> None:
         generate = engine.generate
         result.update(engine.describe())
     result["startup_seconds"] = round(time.time() - STARTED, 1)
+    import torch
+    import transformers
 
+    result.update(torch=torch.__version__, transformers=transformers.__version__)
+
+    generate(prompts[:1], 1)  # warm-up: vLLM compiles the grammar on its first request
+    if args.worker == "vllm":
+        engine.llm.reset_prefix_cache()
     started = time.time()
     generate(prompts, 1)  # prefill of every prompt (and one token)
     result["prefill_seconds"] = round(time.time() - started, 2)
