@@ -33,7 +33,7 @@ def test_invalid_labels_are_reported_and_left_out():
     rows[2] = dict(rows[2], job_description="")
     examples, report = load_labelled(rows)
     assert len(examples) == 1 and report.rows == 3
-    assert "role_seniority" in report.rejected[0] and "empty listing" in report.rejected[1]
+    assert "role_seniority" in report.rejected[0] and "empty_description" in report.rejected[1]
 
 
 @pytest.fixture(scope="module")
