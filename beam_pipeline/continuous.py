@@ -16,6 +16,7 @@ at any step.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -97,6 +98,15 @@ class ContinuousDecoder:
         self.progress_seconds = progress_seconds
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
         self.vocab_size = model.get_output_embeddings().weight.shape[0]
+        self._masks = None
+        if grammar is not None:
+            import xgrammar as xgr
+
+            # the per-row masks are the decoder's own CPU work, and on a GPU they cost far more than the
+            # model step (an H100 at 128 rows: 51 ms per step without the grammar, 233 ms with a Python
+            # loop over the rows): fill them in xgrammar's thread pool, half of this process's cores
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 2)
+            self._masks = xgr.BatchGrammarMatcher(max_threads=max(1, cores // 2))
 
     def run(self, prompts: list[list[int]], max_new_tokens: int) -> list[Generation]:
         """Decode every prompt (token ids, special tokens included); results keep the prompts' order."""
@@ -178,17 +188,21 @@ class ContinuousDecoder:
 
     def _choose(self, rows: list[_Row], logits: torch.Tensor, max_new_tokens: int) -> None:
         """The greedy token under each row's grammar; a stop token or the length limit ends the row."""
-        if self.grammar is not None:
+        if self._masks is not None:
             import xgrammar as xgr
 
+            matchers = [row.matcher for row in rows]
             bitmask = xgr.allocate_token_bitmask(len(rows), self.vocab_size)
-            for i, row in enumerate(rows):
-                row.matcher.fill_next_token_bitmask(bitmask, i)
+            self._masks.batch_fill_next_token_bitmask(matchers, bitmask)
             logits = logits.contiguous()
             xgr.apply_token_bitmask_inplace(logits, bitmask.to(logits.device), vocab_size=self.vocab_size)
-        for row, token in zip(rows, logits.argmax(dim=-1).tolist()):
-            if row.matcher is not None and not row.matcher.accept_token(token):
-                raise RuntimeError(f"the grammar rejected its own choice, token {token}")
+            tokens = logits.argmax(dim=-1).tolist()
+            accepted = xgr.BatchGrammarMatcher.batch_accept_token(matchers, tokens)
+            if not all(accepted):
+                raise RuntimeError(f"the grammar rejected its own choice, token {tokens[accepted.index(False)]}")
+        else:
+            tokens = logits.argmax(dim=-1).tolist()
+        for row, token in zip(rows, tokens):
             if token in self.stop_ids:
                 row.finish_reason = "stop"
             else:
