@@ -38,8 +38,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -135,7 +133,8 @@ def merged_model(spec: Optional[str]) -> str:
     transformers engine and cached under JOBX_CACHE, keyed by the adapter's
     files and its base.
     """
-    from schemas.model_source import adapter_base, cache_root, load_causal_lm, resolve_model
+    from schemas.model_source import (adapter_base, cache_root, load_causal_lm, resolve_model,
+                                      save_pretrained_atomically)
 
     path = resolve_model(spec)
     base = adapter_base(path)
@@ -151,19 +150,7 @@ def merged_model(spec: Optional[str]) -> str:
         return str(target)
     LOG.info("merging the adapter %s into its base for vLLM, in %s (once)", path, target)
     model, tokenizer = load_causal_lm(spec)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
-    try:
-        os.chmod(staging, 0o755)
-        model.save_pretrained(staging)
-        tokenizer.save_pretrained(staging)
-        os.replace(staging, target)  # atomic: a half-written folder is never taken for a cache hit
-    except OSError:
-        shutil.rmtree(staging, ignore_errors=True)
-        if (target / "config.json").is_file():  # another process merged it first
-            return str(target)
-        raise
-    return str(target)
+    return str(save_pretrained_atomically(model, tokenizer, target))
 
 
 class VLLMEngine:

@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 LOG = logging.getLogger(__name__)
 
@@ -81,18 +81,37 @@ def convert_gguf(gguf: Path, target: Path) -> Path:
     model = AutoModelForCausalLM.from_config(config)
     model.load_state_dict(loaded.state_dict())
     model.generation_config = loaded.generation_config
+    return save_pretrained_atomically(model, tokenizer, target, _drop_quantization_config)
+
+
+def _drop_quantization_config(folder: Path) -> None:
+    saved = json.loads((folder / "config.json").read_text())
+    saved.pop("quantization_config", None)
+    (folder / "config.json").write_text(json.dumps(saved, indent=2))
+
+
+def save_pretrained_atomically(model: Any, tokenizer: Any, target: Path,
+                               finish: Optional[Callable[[Path], None]] = None) -> Path:
+    """Save a model and tokenizer into `target` as a cache entry: whole or not at all.
+
+    Writes a sibling staging folder and renames it into place, so a killed run
+    never leaves a half-written folder that a later run takes for a cache hit.
+    `finish` edits the staged folder before the rename. Two processes racing to
+    fill the same entry both succeed: the loser keeps the winner's folder.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
     try:
         os.chmod(staging, 0o755)
         model.save_pretrained(staging)
         tokenizer.save_pretrained(staging)
-        saved = json.loads((staging / "config.json").read_text())
-        saved.pop("quantization_config", None)
-        (staging / "config.json").write_text(json.dumps(saved, indent=2))
-        os.replace(staging, target)  # atomic: a half-written folder is never taken for a cache hit
-    except BaseException:
+        if finish is not None:
+            finish(staging)
+        os.replace(staging, target)
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, OSError) and (target / "config.json").is_file():  # another process filled it first
+            return target
         raise
     return target
 
