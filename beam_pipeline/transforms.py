@@ -18,7 +18,7 @@ from beam_pipeline.records import DeadLetter, PromptRecord, error_row, excerpt, 
 from schemas.flatten import RunInfo, flatten
 from schemas.grounding import ground
 from schemas.rules import apply_rules
-from schemas.job_signal import is_empty_extraction, job_signals, looks_like_job_listing
+from schemas.job_signal import is_empty_extraction, not_a_listing_reason
 from schemas.listings import ColumnMap, Listing, ListingError, job_id_of, normalise_listing, recency_rank
 from schemas.models import JobExtraction
 from schemas.prompt import PromptStyle, fit_prompt
@@ -98,10 +98,9 @@ def normalise_record(record: dict[str, Any], columns: ColumnMap, max_listing_cha
         raise DeadLetter("normalise", "input_too_long",
                          f"{len(listing.description)} characters after cleaning, over --max-listing-chars "
                          f"{max_listing_chars}")
-    if not looks_like_job_listing(listing.description):
-        found = ", ".join(job_signals(listing.description)) or "none"
-        raise DeadLetter("normalise", "not_a_job_listing", f"too few job-listing words to be a listing (signals "
-                         f"found: {found})")
+    not_a_listing = not_a_listing_reason(listing.description)
+    if not_a_listing:
+        raise DeadLetter("normalise", "not_a_job_listing", not_a_listing)
     return listing
 
 

@@ -5,12 +5,19 @@ model, such a text comes back as a plausible `jobs` row with invented
 seniority, locations and years, and pollutes every chart. Two checks keep
 them out, both reported as the dead letter `not_a_job_listing`:
 
-- before the model, `job_signals`: words that job listings use in the five
-  languages we see (requirements, responsibilities, experience, apply, salary,
-  role nouns, ...). A text with fewer than `MIN_SIGNALS` distinct signal
-  families is not sent to the model. The rule is deliberately loose: a
-  2-line "Hiring a Python developer, apply here" passes; its cost is measured
-  in BENCHMARKS.md (false positives on real listings, catches on non-job texts).
+- before the model, `not_a_listing_reason`, in two steps. First `job_signals`:
+  words that job listings use in the five languages we see (requirements,
+  responsibilities, experience, apply, salary, role nouns, ...); a text with
+  fewer than `MIN_SIGNALS` distinct families is no listing (a recipe, a poem).
+  Then the genre: CVs, press releases, blog posts, events, course pages and
+  salary reports use job words too, but show their own genre's markers
+  (`schemas.text_genre`); when at least `MIN_GENRE_MARKERS` of one genre's
+  markers outnumber the phrases that address an applicant ("you will", "we
+  offer", "apply", "(m/w/d)"), the text is no listing. Both rules lean towards
+  letting a text through: a 2-line "Hiring a Python developer, apply here"
+  passes, and a real listing that opens with its company's funding news still
+  addresses its applicant. Their cost is measured in BENCHMARKS.md
+  (`bench/genre_bench.py`: real listings refused, non-listings caught).
 - after the model, `is_empty_extraction`: the model was trained to leave every
   field empty for a text that is not a listing; an extraction with no role
   title, no skills and no responsibilities is not a row.
@@ -18,11 +25,17 @@ them out, both reported as the dead letter `not_a_job_listing`:
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from schemas.flatten import skill_lists
 from schemas.models import JobExtraction
+from schemas.text_genre import genre_markers, opening_markers
 
 MIN_SIGNALS = 2
+MIN_GENRE_MARKERS = 2
+GENRE_NAMES = {"cv": "a CV or profile", "press": "a press release or news", "article": "an article or blog post",
+               "event": "an event announcement", "course": "a course or programme page",
+               "report": "a survey or market report"}
 
 # family -> word stems (matched case-insensitively at the start of a word)
 SIGNAL_FAMILIES: dict[str, tuple[str, ...]] = {
@@ -70,9 +83,25 @@ def job_signals(text: str) -> list[str]:
     return [family for family, pattern in _PATTERNS.items() if pattern.search(text)]
 
 
-def looks_like_job_listing(text: str) -> bool:
-    """At least MIN_SIGNALS distinct families: loose on purpose (see the module docstring)."""
-    return len(job_signals(text)) >= MIN_SIGNALS
+def not_a_listing_reason(text: str) -> Optional[str]:
+    """Why the text is not a job listing (one line), or None when it may be one.
+
+    Two ways out: too few job-word families, or another genre's markers that
+    outnumber the phrases addressing an applicant (see `schemas.text_genre`).
+    """
+    signals = job_signals(text)
+    if len(signals) < MIN_SIGNALS:
+        return f"too few job-listing words to be a listing (signals found: {', '.join(signals) or 'none'})"
+    genres = genre_markers(text)
+    if not genres:
+        return None
+    genre, markers = max(genres.items(), key=lambda item: len(item[1]))
+    openings = opening_markers(text)
+    if len(markers) >= MIN_GENRE_MARKERS and len(markers) > len(openings):
+        addressed = (f"only {len(openings)} phrase(s) address an applicant ({', '.join(openings[:4])})" if openings
+                     else "nothing addresses an applicant")
+        return f"reads like {GENRE_NAMES[genre]} ({'; '.join(markers[:6])}); {addressed}"
+    return None
 
 
 def is_empty_extraction(extraction: JobExtraction) -> bool:

@@ -1,0 +1,152 @@
+"""What kind of text is this, if not a job listing? Markers of the genres scrapers pick up by mistake.
+
+Job boards and company sites also serve CVs and "open to work" profiles, press
+releases and news, blog posts, event announcements, course pages and salary
+reports. They use job words (experience, skills, engineer, hiring), so the
+job-word check in `job_signal` lets them through, and the model then writes a
+plausible `jobs` row for them. What gives them away is their genre: a CV speaks
+in the first person to nobody and lists dated stints; a press release has a
+dateline, "announced today" and a media contact; an event has a date, an agenda
+and a registration link. A job listing, whatever else it holds, addresses a
+reader who might take one opening: "you will", "we offer", "apply", "(m/w/d)".
+
+This module only finds markers; `job_signal.not_a_listing_reason` weighs them
+against the opening markers. Every pattern is matched case-insensitively at word
+starts, in the five languages the listings come in (en, pt, de, es, fr).
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+# genre -> phrases that text of that genre uses and job listings seldom do
+GENRE_PHRASES: dict[str, tuple[str, ...]] = {
+    "cv": (
+        "curriculum vitae", "lebenslauf", "open to work", "open for work", "opentowork", "looking for my next",
+        "seeking my next", "seeking a new", "available for new", "available from", "available immediately",
+        "references available", "date of birth", "place of birth", "nationality:", "marital status",
+        "geburtsdatum", "familienstand", "staatsangehörigkeit", "verfügbar ab", "auf der suche nach einer neuen",
+        "data de nascimento", "estado civil", "disponível para", "disponível a partir", "em busca de novas",
+        "à procura de novas", "aberto a oportunidades", "aberta a oportunidades", "fecha de nacimiento",
+        "disponible para", "disponible a partir", "en búsqueda de", "disponible à partir", "disponible immédiatement",
+        "à la recherche d'un", "à la recherche de nouvelles", "employment history", "work history",
+        "professional summary", "career objective", "personal details", "persönliche daten",
+        "dados pessoais", "datos personales", "informations personnelles",
+    ),
+    "press": (
+        "press release", "for immediate release", "today announced", "announced today", "announces", "announced",
+        "(nasdaq:", "(nyse:", "media contact", "press contact", "investor relations", "forward-looking statement",
+        "series a", "series b", "series c", "series d", "funding round", "raised $", "raises $", "raised €",
+        "raises €", "led by", "said in a statement", "according to", "spokesperson", "pressemitteilung",
+        "pressekontakt", "finanzierungsrunde", "gab heute bekannt", "gibt bekannt", "teilte mit", "laut ",
+        "comunicado de imprensa", "assessoria de imprensa", "rodada de investimento", "anunciou", "anuncia",
+        "segundo ", "de acordo com", "nota de prensa", "comunicado de prensa", "ronda de financiación",
+        "ha anunciado", "anunció", "según ", "communiqué de presse", "contact presse", "levée de fonds",
+        "a annoncé", "annonce aujourd'hui", "selon ",
+    ),
+    "article": (
+        "posted by", "written by", "min read", "minute read", "minutes read", "in this post", "in this article",
+        "this post", "read more", "subscribe", "leave a comment", "comments", "share this", "newsletter",
+        "lessons", "tips", "how to get", "how i ", "neste artigo", "neste post", "leia mais", "dicas",
+        "in diesem artikel", "in diesem beitrag", "weiterlesen", "tipps", "en este artículo", "leer más",
+        "consejos", "dans cet article", "lire la suite", "conseils",
+    ),
+    "event": (
+        "meetup", "webinar", "rsvp", "register now", "register here", "registration", "tickets", "agenda",
+        "speakers", "doors open", "talks", "livestream", "conference", "career fair", "job fair", "hackathon",
+        "palestra", "palestrantes", "inscreva-se", "evento gratuito", "feira de", "anmeldung", "vorträge",
+        "jobmesse", "karrieremesse", "ponentes", "inscríbete", "inscripción gratuita", "feria de empleo",
+        "conférence", "intervenants", "inscrivez-vous", "salon de l'emploi",
+    ),
+    "course": (
+        "enrol", "enroll", "tuition", "syllabus", "course fee", "bootcamp", "cohort", "graduates", "alumni",
+        "certificate of completion", "students", "learners", "curriculum", "modules", "semester",
+        "matrícula", "mensalidade", "alunos", "grade curricular", "studiengang", "studiengebühr",
+        "teilnehmende", "teilnehmer", "lehrplan", "alumnos", "plan de estudios", "estudiantes",
+        "étudiants", "apprenants", "frais de scolarité", "programme de formation",
+    ),
+    "report": (
+        "survey", "respondents", "median salary", "median", "percentile", "methodology", "year over year",
+        "year-over-year", "pesquisa salarial", "entrevistados", "mediana", "umfrage", "befragte",
+        "gehaltsreport", "encuesta", "encuestados", "enquête", "répondants", "étude de rémunération",
+    ),
+}
+
+# phrases that address a reader who might take one opening (any job listing has some)
+OPENING_PHRASES: tuple[str, ...] = (
+    "you will", "you'll", "you would", "your role", "your profile", "your responsibilities", "what you'll do",
+    "what you will do", "what we offer", "we offer", "we are looking for", "we're looking for",
+    "i'm looking for", "i am looking for", "we are hiring", "we're hiring", "is hiring", "now hiring", "hiring:",
+    "join our team", "join my team", "join the team", "apply", "to apply", "send your cv", "send your resume",
+    "send us your", "dm me", "requirements", "responsibilities", "qualifications", "must have", "nice to have",
+    "salary", "stipend", "application deadline", "closing date", "start date", "(m/w/d)", "(w/m/d)", "(m/f/d)",
+    "(f/m/d)", "(h/f)", "(f/h)", "(m/f)", "(all genders)", "vaga", "procuramos", "estamos contratando",
+    "buscamos", "requisitos", "responsabilidades", "o que oferecemos", "oferecemos", "candidate-se",
+    "envie seu currículo", "envie o seu", "você vai", "você irá", "seu perfil", "salário", "dein profil",
+    "ihr profil", "deine aufgaben", "ihre aufgaben", "wir bieten", "wir suchen", "was dich erwartet",
+    "was sie erwartet", "jetzt bewerben", "bewirb dich", "bewerben sie sich", "ihre bewerbung", "deine bewerbung",
+    "gehalt", "ofrecemos", "postúlate", "postula", "tu perfil", "tus funciones", "qué ofrecemos", "salario",
+    "nous recherchons", "vos missions", "votre profil", "postuler", "postulez", "nous offrons", "ce que nous offrons",
+    "rémunération", "salaire",
+)
+
+_DATE_RANGE = re.compile(
+    r"(?<!\d)(?:(?:0?[1-9]|1[0-2])[/.])?(?:19|20)\d\d\s*(?:-|–|—|to|bis|até|a|à)\s*"
+    r"(?:(?:(?:0?[1-9]|1[0-2])[/.])?(?:19|20)\d\d(?!\d)|present|now|today|current|heute|aktuell|atual|o momento|"
+    r"hoje|presente|actualidad|actual|la fecha|aujourd'hui|ce jour)",
+    re.IGNORECASE)
+# a CV's section headings, each on a line of its own: a CV has several, a listing seldom more than one
+CV_HEADINGS: tuple[str, ...] = (
+    "summary", "profile", "professional profile", "about me", "experience", "work experience",
+    "professional experience", "employment", "education", "skills", "technical skills", "languages",
+    "certifications", "projects", "interests", "hobbies", "references", "awards", "publications",
+    "resumo", "sobre mim", "experiência", "experiência profissional", "formação", "formação acadêmica",
+    "educação", "competências", "idiomas", "certificações", "projetos", "zusammenfassung", "über mich",
+    "berufserfahrung", "berufliche erfahrung", "werdegang", "ausbildung", "studium", "kenntnisse", "sprachen",
+    "zertifikate", "zertifizierungen", "projekte", "interessen", "resumen", "sobre mí", "experiencia",
+    "experiencia laboral", "experiencia profesional", "educación", "formación", "certificaciones", "proyectos",
+    "à propos de moi", "expérience", "expériences", "expérience professionnelle", "expériences professionnelles",
+    "formation", "compétences", "langues", "projets", "centres d'intérêt",
+)
+_HEADING_LINE = re.compile(r"^[ \t#*•-]*(" + "|".join(re.escape(h) for h in CV_HEADINGS) + r")[ \t]*:?[ \t]*$",
+                           re.IGNORECASE | re.MULTILINE)
+_FIRST_PERSON = re.compile(
+    r"(?<![\w'])(?:I|I'm|I've|I'd|I'll)(?![\w'])|(?<!\w)[jJ]['’](?=\w)|(?<!\w)(?i:my|me|eu|meu|minha|meus|minhas|"
+    r"ich|mein|meine|meinen|meiner|mir|mich|yo|mi|mis|mí|je|mon|mes|moi)(?!\w)")
+_ADDRESSEE = re.compile(
+    r"(?<!\w)(?:you|your|you're|you'll|we|we're|our|us|você|vocês|seu|sua|seus|suas|nós|nosso|nossa|nossos|"
+    r"nossas|du|dein|deine|dich|dir|wir|uns|unser|unsere|unseren|ihr|ihre|tú|tu|tus|usted|nosotros|nuestro|"
+    r"nuestra|nuestros|nuestras|vous|votre|vos|nous|notre|nos)(?!\w)",
+    re.IGNORECASE)
+
+
+def _compile(phrases: Iterable[str]) -> re.Pattern[str]:
+    return re.compile("|".join(rf"(?<!\w){re.escape(phrase)}" for phrase in phrases), re.IGNORECASE)
+
+
+_GENRE_PATTERNS = {genre: _compile(phrases) for genre, phrases in GENRE_PHRASES.items()}
+_OPENING_PATTERN = _compile(OPENING_PHRASES)
+
+
+def _distinct(pattern: re.Pattern[str], text: str) -> list[str]:
+    return sorted({match.group(0).lower().strip() for match in pattern.finditer(text)})
+
+
+def genre_markers(text: str) -> dict[str, list[str]]:
+    """Each genre's distinct markers in the text, with the CV's structural ones (dated stints, first person)."""
+    found = {genre: _distinct(pattern, text) for genre, pattern in _GENRE_PATTERNS.items()}
+    stints = len(_DATE_RANGE.findall(text))
+    if stints >= 2:
+        found["cv"].append(f"{stints} date ranges")
+    headings = sorted({match.group(1).lower() for match in _HEADING_LINE.finditer(text)})
+    if len(headings) >= 3:
+        found["cv"].append(f"CV sections ({', '.join(headings)})")
+    first, addressed = len(_FIRST_PERSON.findall(text)), len(_ADDRESSEE.findall(text))
+    if first >= 3 and addressed * 4 <= first:
+        found["cv"].append(f"first person to nobody ({first} against {addressed})")
+    return {genre: markers for genre, markers in found.items() if markers}
+
+
+def opening_markers(text: str) -> list[str]:
+    """Distinct phrases that address an applicant to an opening."""
+    return _distinct(_OPENING_PATTERN, text)
