@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--keep-ungrounded", action="store_true",
                         help="Keep skills the listing never mentions in job_skills, flagged grounded=false "
                              "(default: removed, and counted in the summary).")
+    parser.add_argument("--no-listing-check", action="store_true",
+                        help="Send every text to the model, even one that does not read like a job listing "
+                             "(too few job words, or a CV's, press release's or event's markers): for listings "
+                             "in languages other than en, pt, de, es, fr, it, nl and pl. The model's empty "
+                             "extraction still marks a non-listing.")
     parser.add_argument("--no-recall", action="store_true",
                         help="Do not add tools the taxonomy finds in the listing that the model left out.")
     return parser
@@ -157,7 +162,7 @@ def make_config(args: argparse.Namespace, options: PipelineOptions) -> Extractio
         input_query=args.input_query, connection=connection, staging=staging, summary=summary,
         gpu_memory_utilization=args.gpu_memory_utilization,
         staging_output=None if writes_bigquery else sibling(args.output, "staging", run.run_id),
-        keep_ungrounded=args.keep_ungrounded, recall=not args.no_recall,
+        keep_ungrounded=args.keep_ungrounded, recall=not args.no_recall, listing_check=not args.no_listing_check,
     )
 
 

@@ -53,6 +53,7 @@ class ExtractionConfig:
     staging_output: Optional[str] = None  # where a folder output is written before it replaces `output`
     keep_ungrounded: bool = False
     recall: bool = True
+    listing_check: bool = True  # refuse texts that do not read like a listing before the model
 
     @property
     def write_path(self) -> str:
@@ -81,6 +82,7 @@ class ExtractionConfig:
             "limit": self.limit,
             "keep_ungrounded": self.keep_ungrounded,
             "taxonomy_recall": self.recall,
+            "listing_check": self.listing_check,
         }
 
 
@@ -177,7 +179,8 @@ def build_pipeline(config: ExtractionConfig, pipeline: beam.Pipeline) -> dict[st
     records = read["records"]
     if config.limit is not None:
         records = _limit(records, config.limit)
-    normalised = records | "NormaliseListings" >> NormaliseListings(config.columns, config.max_listing_chars, run)
+    normalised = records | "NormaliseListings" >> NormaliseListings(config.columns, config.max_listing_chars, run,
+                                                                        config.listing_check)
     prompts = normalised["listings"] | "BuildPrompts" >> BuildPrompts(
         config.model, config.prompt_style, config.limits.max_prompt_tokens, run)
     extracted = prompts["prompts"] | "Extract" >> Extract(make_handler(config), run)

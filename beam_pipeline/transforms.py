@@ -88,8 +88,10 @@ class ReadListings(beam.PTransform):
 
 # ------------------------------------------------------------------------------------------------ normalise
 
-def normalise_record(record: dict[str, Any], columns: ColumnMap, max_listing_chars: int) -> Listing:
-    """A Listing, or a DeadLetter: empty, absurdly long, wrongly typed or undecodable fields."""
+def normalise_record(record: dict[str, Any], columns: ColumnMap, max_listing_chars: int,
+                     listing_check: bool = True) -> Listing:
+    """A Listing, or a DeadLetter: empty, absurdly long, wrongly typed or undecodable fields, or (with
+    `listing_check`) a text that does not read like a job listing."""
     try:
         listing = normalise_listing(record, columns)
     except ListingError as exc:
@@ -98,7 +100,7 @@ def normalise_record(record: dict[str, Any], columns: ColumnMap, max_listing_cha
         raise DeadLetter("normalise", "input_too_long",
                          f"{len(listing.description)} characters after cleaning, over --max-listing-chars "
                          f"{max_listing_chars}")
-    not_a_listing = not_a_listing_reason(listing.description)
+    not_a_listing = not_a_listing_reason(listing.description) if listing_check else None
     if not_a_listing:
         raise DeadLetter("normalise", "not_a_job_listing", not_a_listing)
     return listing
@@ -127,15 +129,16 @@ def _record_job_id(columns: ColumnMap) -> Callable[[Any], Optional[str]]:
 class NormaliseListings(beam.PTransform):
     """Records → {"listings", "duplicates" (job_ids dropped), "errors"}."""
 
-    def __init__(self, columns: ColumnMap, max_listing_chars: int, run: RunInfo):
+    def __init__(self, columns: ColumnMap, max_listing_chars: int, run: RunInfo, listing_check: bool = True):
         super().__init__()
         self._columns = columns
         self._max_chars = max_listing_chars
         self._run = run
+        self._listing_check = listing_check
 
     def expand(self, records: beam.PCollection) -> dict[str, beam.PCollection]:
         listings, failed = records | "Normalise" >> beam.Map(
-            normalise_record, self._columns, self._max_chars).with_exception_handling()
+            normalise_record, self._columns, self._max_chars, self._listing_check).with_exception_handling()
         deduped = (listings
                    | "KeyByJobId" >> beam.Map(lambda listing: (listing.job_id, listing))
                    | "GroupByJobId" >> beam.GroupByKey()

@@ -101,3 +101,33 @@ def test_opening_markers_are_found_in_every_language():
     assert opening_markers("Wir bieten ein gutes Gehalt. Jetzt bewerben!") == ["gehalt", "jetzt bewerben", "wir bieten"]
     assert opening_markers("Vaga para analista. Candidate-se!") == ["candidate-se", "vaga"]
     assert opening_markers("Nous recherchons un data engineer. Postulez.") == ["nous recherchons", "postulez"]
+
+
+OTHER_LANGUAGES = {
+    "Italian": ("Cerchiamo un Data Engineer con almeno 3 anni di esperienza in Python e SQL. Requisiti: laurea in "
+                "informatica. Offriamo contratto a tempo indeterminato e smart working. Invia il tuo CV."),
+    "Dutch": ("Wij zoeken een ervaren Data Engineer. Je bouwt datapijplijnen in Python en SQL. Wat wij bieden: een "
+              "goed salaris en thuiswerken. Solliciteer nu!"),
+    "Polish": ("Poszukujemy Data Engineera. Wymagania: 3 lata doświadczenia w Python i SQL. Oferujemy umowę o pracę "
+               "i pracę zdalną. Aplikuj teraz."),
+    "Chinese": "招聘数据工程师。职责：使用Python和SQL构建数据管道。要求：3年以上相关工作经验。福利：五险一金，弹性工作。",
+    "Japanese": "データエンジニア募集。業務内容：PythonとSQLでデータパイプラインを構築。応募資格：3年以上の経験。",
+    "Arabic": "مطلوب مهندس بيانات. المتطلبات: خبرة 3 سنوات في بايثون و SQL. نقدم راتبًا تنافسيًا وعملًا عن بعد.",
+}
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES, ids=list(OTHER_LANGUAGES))
+def test_listings_in_other_languages_reach_the_model(language):
+    assert not_a_listing_reason(OTHER_LANGUAGES[language]) is None
+
+
+def test_the_listing_check_can_be_turned_off():
+    from beam_pipeline.records import DeadLetter
+    from beam_pipeline.transforms import normalise_record
+    from schemas.listings import ColumnMap
+
+    record = {"job_id": "t1", "job_description": "Sökes: dataingenjör med Python och SQL. Skicka din ansökan."}
+    with pytest.raises(DeadLetter) as info:
+        normalise_record(record, ColumnMap(), 60_000)
+    assert info.value.reason == "not_a_job_listing"
+    assert normalise_record(record, ColumnMap(), 60_000, listing_check=False).job_id == "t1"
