@@ -24,7 +24,8 @@ deterministically, with the taxonomy (`schemas.taxonomy`):
 - `ground(extraction, text)`: the one entry point for the pipeline, the trainer's label cleaning and the
   evaluation. For every item of the lists `schemas.flatten.skill_lists` walks:
     * items with no evidence are removed (`keep_ungrounded=True` keeps them, flagged grounded=False);
-      `removed` counts them by list either way;
+      `removed` counts them by list either way; so are perks written into a skill list ("401(k) Match",
+      "Dental Insurance", "Vale-refeição": `is_benefit`), which are never kept;
     * an item the taxonomy files under another list moves there (unless the table accepts it where it is,
       e.g. DAX under BI tools); an item whose every mention is in a preferred part moves to
       `preferred_qualifications.skills_keywords`, and a taxonomy item the model called preferred whose listing
@@ -363,6 +364,28 @@ def _set_list(data: dict[str, Any], path: str, values: list[str]) -> None:
     node[parts[-1]] = values
 
 
+# perks a model sometimes writes into a skill list ("401(k) Match", "Medical, Dental & Vision"): never skills
+_BENEFIT = re.compile(
+    r"\b40[13]\s*\(?[kb]\)?|\brrsp\b|\bpension|\bretirement (?:plan|savings)|\bemployee assistance"
+    r"|\b(?:dental|vision|medical|health|life|hospitali[sz]ation)\s+(?:insurance|plan|cover)"
+    r"|\bmedical\b.{0,12}\bdental\b|\bdental\b.{0,12}\bvision\b"
+    r"|\b(?:meal|food|lunch|grocery|travel|transport(?:ation)?|home[- ]office|wellness|education|mobility|gym)\s+"
+    r"(?:allowance|vouchers?|card|budget|stipend|subsidy|benefit|membership)"
+    r"|\b(?:unlimited )?(?:pto|paid time off|paid vacation|vacation days|days off|parental leave|maternity leave"
+    r"|paternity leave|sabbatical)\b|\b(?:stock|share) options?\b|\brsus?\b|\bprofit[- ]sharing"
+    r"|\b(?:annual|performance|christmas|discretionary|signing|sign-on|year-end) bonus|\bgympass|\bcompany car"
+    r"|\brelocation (?:support|package|assistance)|\bvale[- ](?:refei|alimenta|transporte)|\bplano de sa[uú]de"
+    r"|\bplano odontol|\bseguro de (?:vida|sa[uú]de)|\baux[ií]lio[- ]|\bbetriebliche altersvorsorge"
+    r"|\bbetriebsrente|\bjobrad|\bjob-?ticket|\burlaubsgeld|\bweihnachtsgeld|\bseguro m[eé]dico|\bmutuelle"
+    r"|\btickets? restaurant|\bcheques? (?:restaurante|comida)",
+    re.IGNORECASE)
+
+
+def is_benefit(name: str) -> bool:
+    """Whether a skill-list item names a perk of the job, not a skill (the taxonomy's names never do)."""
+    return TAXONOMY.entry(name) is None and _BENEFIT.search(name) is not None
+
+
 def _item_key(name: str) -> str:
     entry = TAXONOMY.entry(name)
     return spelling_key(entry.canonical) if entry is not None else match_key(canonical_name(name))
@@ -395,6 +418,9 @@ def ground(
         for raw in names:
             entry = TAXONOMY.entry(raw)
             name = entry.canonical if entry is not None else canonical_name(raw)
+            if is_benefit(raw):  # a perk, whatever the evidence: removed, never kept
+                _count(removed, path)
+                continue
             evidence = evidence_spans(raw, text, category=path)
             if not evidence:
                 _count(removed, path)

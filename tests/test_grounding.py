@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from schemas.flatten import skill_lists
-from schemas.grounding import find_evidence, ground, requirement_at, scan
+from schemas.grounding import find_evidence, ground, is_benefit, requirement_at, scan
 from schemas.listings import normalise_listing
 from schemas.models import JobExtraction
 from schemas.taxonomy import evidence_spans
@@ -329,3 +329,17 @@ def test_an_empty_extraction_recalls_nothing():
 def test_evidence_spans_lists_every_mention():
     spans = evidence_spans("Apache Airflow", "Airflow; Cloud Composer; airflow DAGs")
     assert [s.text for s in spans] == ["Airflow", "Cloud Composer", "airflow DAGs"]
+
+
+def test_perks_in_a_skill_list_are_removed_even_with_evidence_and_keep_ungrounded():
+    text = ("Data Analyst. Requirements: SQL and Excel. Benefits: 401(k) match, medical, dental & vision "
+            "insurance, vale-refeição.")
+    model = extraction(**{"preferred_qualifications__skills_keywords": ["401(k) Match", "Medical, Dental & Vision",
+                                                                        "Vale-refeição", "Excel"]})
+    for keep in (False, True):
+        result = ground(model, text, keep_ungrounded=keep, recall=False)
+        assert [i.name for i in result.items] == ["Microsoft Excel"]
+        assert result.removed == {"preferred_qualifications.skills_keywords": 3}
+    assert is_benefit("Dental Insurance") and is_benefit("Stock Options") and is_benefit("Betriebsrente")
+    assert not any(is_benefit(name) for name in ("Computer Vision", "Insurance Underwriting", "Payroll",
+                                                 "Health Data Analysis", "Compensation Analysis"))

@@ -88,3 +88,25 @@ def test_evaluate_scores_the_bundled_adapter_on_gold_listings(tmp_path):
     assert set(scored["stages"]) == {"model", "grounded", "grounded+recall"}
     assert scored["stages"]["grounded"]["skills"]["precision"] is not None
     assert "| grounded+recall |" in (tmp_path / "eval.md").read_text()
+
+
+def test_rescore_scores_saved_outputs_without_decoding(tmp_path):
+    rows = read_jsonl(EXAMPLES / "heldout" / "labelled.jsonl")[:3]
+    saved = {"data": str(EXAMPLES / "heldout" / "labelled.jsonl"), "split": "all", "examples": 3,
+             "job_ids": [r["job_id"] for r in rows], "left_out": [], "prompt_style": "auto",
+             "models": [{"model": "a-model", "summary": {"listings_per_minute": 2.0, "mean_output_tokens": 700,
+                                                         "max_new_tokens": 1536, "prompt_style": "compact"},
+                         "outputs": [{"job_id": rows[0]["job_id"], "finish_reason": "stop", "output_tokens": 9,
+                                      "text": json.dumps(rows[0]["extraction"])},
+                                     {"job_id": rows[1]["job_id"], "finish_reason": "length", "output_tokens": 9,
+                                      "text": "{\"job_summary\": {"},
+                                     {"job_id": rows[2]["job_id"], "finish_reason": "stop", "output_tokens": 9,
+                                      "text": "not json"}]}]}
+    (tmp_path / "eval.json").write_text(json.dumps(saved))
+    report = evaluate(EvalConfig(rescore=str(tmp_path / "eval.json"), output_dir=str(tmp_path / "again")))
+    [model] = report["models"]
+    assert model["summary"]["failures"] == {"truncated": 1, "invalid_json": 1}
+    assert model["summary"]["listings_per_minute"] == 2.0 and report["rescored_from"].endswith("eval.json")
+    skills = model["stages"]["model"]["skills"]  # the one parsed output is the label itself
+    assert skills["precision"] == 1.0 and 0 < skills["recall"] < 1
+    assert (tmp_path / "again" / "eval.md").is_file()

@@ -111,3 +111,6 @@ class EvalConfig:
     slots: int = field(default=16, metadata={"help": "Listings decoded at once, as the pipeline's --slots."})
     limit: Optional[int] = field(default=None, metadata={"help": "Score only the first N listings."})
     output_dir: str = field(default="runs/eval", metadata={"help": "Writes eval.json and eval.md here."})
+    rescore: Optional[str] = field(default=None, metadata={
+        "help": "An eval.json of an earlier run: score its saved outputs again with the current grounding, rules "
+                "and taxonomy, without decoding (data, listings and models come from that file)."})

@@ -43,14 +43,28 @@ def evaluate_model(spec: str, examples: list[LabelledListing], cfg: EvalConfig) 
     started = time.time()
     outputs = generator.generate(prompts, limits.max_new_tokens)
     seconds = time.time() - started
+    saved = [{"job_id": e.listing.job_id, "finish_reason": g.finish_reason, "output_tokens": g.output_tokens,
+              "text": g.text} for e, g in zip(examples, outputs)]
+    return score_outputs(spec, examples, saved, {
+        "listings_per_minute": round(len(examples) / seconds * 60, 2) if seconds else None,
+        "mean_output_tokens": round(sum(g.output_tokens for g in outputs) / len(outputs), 1),
+        "max_new_tokens": limits.max_new_tokens,
+        "prompt_style": style.value,
+    }, seconds)
+
+
+def score_outputs(spec: str, examples: list[LabelledListing], outputs: list[dict[str, Any]],
+                  decoding: dict[str, Any], seconds: Optional[float]) -> dict[str, Any]:
+    """A model's report from its saved outputs ({job_id, finish_reason, output_tokens, text}, in example order):
+    parse failures, then every stage's scores; `decoding` holds what the decoding run measured."""
     predictions, failures = [], {}
-    for generation in outputs:
+    for output in outputs:
         prediction = None
-        if generation.finish_reason == "length":
+        if output["finish_reason"] == "length":
             failures["truncated"] = failures.get("truncated", 0) + 1
         else:
             try:
-                prediction = parse_extraction(generation.text)
+                prediction = parse_extraction(output["text"])
             except ExtractionError as exc:
                 failures[exc.reason] = failures.get(exc.reason, 0) + 1
         predictions.append(prediction)
@@ -63,18 +77,39 @@ def evaluate_model(spec: str, examples: list[LabelledListing], cfg: EvalConfig) 
             "mean_f1": metrics["mean_f1"],
             "grounding_rate": metrics["grounding_rate"],
             "failures": failures,
-            "listings_per_minute": round(len(examples) / seconds * 60, 2) if seconds else None,
-            "mean_output_tokens": round(sum(g.output_tokens for g in outputs) / len(outputs), 1),
-            "max_new_tokens": limits.max_new_tokens,
-            "prompt_style": style.value,
+            **decoding,
             **grounding,
             "grounding_share_of_time": round(grounding["grounding_seconds"] / seconds, 5) if seconds else None,
         },
         "metrics": metrics,
         "stages": stages,
-        "outputs": [{"job_id": e.listing.job_id, "finish_reason": g.finish_reason, "output_tokens": g.output_tokens,
-                     "text": g.text} for e, g in zip(examples, outputs)],
+        "outputs": outputs,
     }
+
+
+def rescore(cfg: EvalConfig) -> dict[str, Any]:
+    """Score the saved outputs of an earlier evaluation again, with today's grounding, rules and taxonomy.
+
+    Decoding is the slow part (minutes per listing on a CPU); grounding, rules and the taxonomy change more
+    often than the model. The labelled data, the examples and the outputs come from the saved report."""
+    saved = json.loads(Path(cfg.rescore).read_text())
+    examples, _ = load_labelled(read_rows(saved["data"]), ColumnMap(),
+                                listings_by_id=load_listings_by_id(saved.get("listings"), ColumnMap()))
+    by_id = {e.listing.job_id: e for e in examples}
+    missing = [job_id for job_id in saved["job_ids"] if job_id not in by_id]
+    if missing:
+        raise ValueError(f"{saved['data']} no longer has the listings {missing[:5]} that {cfg.rescore} scored")
+    chosen = [by_id[job_id] for job_id in saved["job_ids"]]
+    models = []
+    for model in saved["models"]:
+        decoding = {key: model["summary"].get(key) for key in
+                    ("listings_per_minute", "mean_output_tokens", "max_new_tokens", "prompt_style")}
+        per_minute = decoding["listings_per_minute"]
+        seconds = len(chosen) / per_minute * 60 if per_minute else None
+        models.append(score_outputs(model["model"], chosen, model["outputs"], decoding, seconds))
+    return {**{key: saved.get(key) for key in ("data", "listings", "split", "examples", "job_ids", "left_out",
+                                                 "prompt_style")},
+            "rescored_from": cfg.rescore, "models": models}
 
 
 STAGES = ("model", "grounded", "grounded+recall")
@@ -149,21 +184,25 @@ def stage_table(models: list[dict[str, Any]]) -> str:
 
 
 def evaluate(cfg: EvalConfig) -> dict[str, Any]:
-    columns = ColumnMap()
-    listings = load_listings_by_id(cfg.listings, columns)
-    examples, load_report = load_labelled(read_rows(cfg.data), columns, listings_by_id=listings)
-    chosen = select(examples, cfg)
-    if not chosen:
-        raise ValueError(f"no labelled listings selected from {cfg.data} (split {cfg.split})")
-    report = {
-        "data": cfg.data,
-        "split": cfg.split,
-        "examples": len(chosen),
-        "job_ids": [e.listing.job_id for e in chosen],
-        "left_out": load_report.rejected,
-        "prompt_style": cfg.prompt_style,
-        "models": [evaluate_model(spec, chosen, cfg) for spec in cfg.model],
-    }
+    if cfg.rescore:
+        report = rescore(cfg)
+    else:
+        columns = ColumnMap()
+        listings = load_listings_by_id(cfg.listings, columns)
+        examples, load_report = load_labelled(read_rows(cfg.data), columns, listings_by_id=listings)
+        chosen = select(examples, cfg)
+        if not chosen:
+            raise ValueError(f"no labelled listings selected from {cfg.data} (split {cfg.split})")
+        report = {
+            "data": cfg.data,
+            "listings": cfg.listings,
+            "split": cfg.split,
+            "examples": len(chosen),
+            "job_ids": [e.listing.job_id for e in chosen],
+            "left_out": load_report.rejected,
+            "prompt_style": cfg.prompt_style,
+            "models": [evaluate_model(spec, chosen, cfg) for spec in cfg.model],
+        }
     out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "eval.json").write_text(json.dumps(report, indent=2))
