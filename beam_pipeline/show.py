@@ -25,7 +25,7 @@ def show(output: str, top: int = 15) -> None:
     skills = Counter(row["skill"] for row in tables["job_skills"])
     print(f"\ntop {top} skills: " + ", ".join(f"{skill} ({n})" for skill, n in skills.most_common(top)))
     grounding = summary.get("grounding", {})
-    for kind, what in (("removed", "named by the model but not in the listing, removed"),
+    for kind, what in (("removed", "named by the model but not in the listing (or perks, not skills), removed"),
                        ("recovered", "found in the listing through the taxonomy, added")):
         counts = grounding.get(kind, {})
         detail = ", ".join(f"{k.split('.')[-1]} {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))

@@ -78,8 +78,9 @@ TABLES: dict[str, list[Column]] = {
         _text("training_development", "benefits.training_development"),
         Column("paid_time_off_days", "INT64", "NULLABLE", "benefits.paid_time_off_days"),
         Column("skill_count", "INT64", "REQUIRED", "Rows of this listing in job_skills."),
-        Column("skills_removed", "INT64", "NULLABLE", "Skills the model named that the listing never mentions, "
-               "removed (or kept and flagged with --keep-ungrounded)."),
+        Column("skills_removed", "INT64", "NULLABLE", "Skills the model named that the listing never mentions "
+               "(removed, or kept and flagged with --keep-ungrounded), and perks it wrote into a skill list "
+               "(always removed)."),
         Column("skills_recovered", "INT64", "NULLABLE", "Skills found in the listing through the taxonomy that the "
                "model left out, added."),
         Column("extraction_json", "STRING", "REQUIRED", "The whole validated extraction, canonical JSON."),
