@@ -8,14 +8,16 @@ them out, both reported as the dead letter `not_a_job_listing`:
 - before the model, `not_a_listing_reason`, in two steps. First `job_signals`:
   words that job listings use (requirements, responsibilities, experience,
   apply, salary, role nouns, ...) in en, pt, de, es, fr, it, nl and pl; a text with
-  fewer than `MIN_SIGNALS` distinct families is no listing (a recipe, a poem),
-  unless it is mostly in another script than Latin (Chinese, Arabic, Cyrillic,
-  ...), whose job words we do not know: such a text goes to the model.
+  fewer than `MIN_SIGNALS` distinct families and no phrase addressing an
+  applicant ("we're hiring", "(m/w/d)", a pay rate) is no listing (a recipe, a
+  poem), unless it is mostly in another script than Latin (Chinese, Arabic,
+  Cyrillic, ...), whose job words we do not know: such a text goes to the model.
   Then the genre: CVs, press releases, blog posts, events, course pages and
-  salary reports use job words too, but show their own genre's markers
-  (`schemas.text_genre`); when at least `MIN_GENRE_MARKERS` of one genre's
-  markers outnumber the phrases that address an applicant ("you will", "we
-  offer", "apply", "(m/w/d)"), the text is no listing. Both rules lean towards
+  salary reports use job words too, but show other genres' markers
+  (`schemas.text_genre`). A text with such markers is no listing when nothing
+  in it addresses an applicant ("you will", "we offer", "apply", "(m/w/d)"), or
+  when its markers (at least `MIN_GENRE_MARKERS`, all genres together)
+  outnumber the phrases that do. Both rules lean towards
   letting a text through: a 2-line "Hiring a Python developer, apply here"
   passes, and a real listing that opens with its company's funding news still
   addresses its applicant. Their cost is measured in BENCHMARKS.md
@@ -37,7 +39,8 @@ MIN_SIGNALS = 2
 MIN_GENRE_MARKERS = 2
 GENRE_NAMES = {"cv": "a CV or profile", "press": "a press release or news", "article": "an article or blog post",
                "event": "an event announcement", "course": "a course or programme page",
-               "report": "a survey or market report"}
+               "report": "a survey or market report", "careers": "a careers page with many openings",
+               "review": "an employee review", "email": "an e-mail", "legal": "terms or a privacy policy"}
 
 # family -> word stems (matched case-insensitively at the start of a word)
 SIGNAL_FAMILIES: dict[str, tuple[str, ...]] = {
@@ -110,20 +113,20 @@ def not_a_listing_reason(text: str) -> Optional[str]:
     outnumber the phrases addressing an applicant (see `schemas.text_genre`).
     """
     signals = job_signals(text)
-    if len(signals) < MIN_SIGNALS:
+    openings = opening_markers(text)
+    if len(signals) < MIN_SIGNALS and not openings:
         if not _mostly_latin(text):  # Chinese, Arabic, Cyrillic, ...: we know no job words there; the model judges
             return None
         return f"too few job-listing words to be a listing (signals found: {', '.join(signals) or 'none'})"
     genres = genre_markers(text)
-    if not genres:
+    markers = sum(len(found) for found in genres.values())
+    if markers == 0 or (openings and (markers < MIN_GENRE_MARKERS or markers <= len(openings))):
         return None
-    genre, markers = max(genres.items(), key=lambda item: len(item[1]))
-    openings = opening_markers(text)
-    if len(markers) >= MIN_GENRE_MARKERS and len(markers) > len(openings):
-        addressed = (f"only {len(openings)} phrase(s) address an applicant ({', '.join(openings[:4])})" if openings
-                     else "nothing addresses an applicant")
-        return f"reads like {GENRE_NAMES[genre]} ({'; '.join(markers[:6])}); {addressed}"
-    return None
+    genre = max(genres, key=lambda name: len(genres[name]))
+    detail = "; ".join(marker for found in sorted(genres.values(), key=len, reverse=True) for marker in found)
+    addressed = (f"only {len(openings)} phrase(s) address an applicant ({', '.join(openings[:4])})" if openings
+                 else "nothing addresses an applicant")
+    return f"reads like {GENRE_NAMES[genre]} ({detail}); {addressed}"
 
 
 def is_empty_extraction(extraction: JobExtraction) -> bool:

@@ -22,55 +22,75 @@ from typing import Iterable
 # genre -> phrases that text of that genre uses and job listings seldom do
 GENRE_PHRASES: dict[str, tuple[str, ...]] = {
     "cv": (
-        "curriculum vitae", "lebenslauf", "open to work", "open for work", "opentowork", "looking for my next",
-        "seeking my next", "seeking a new", "available for new", "available from", "available immediately",
+        "open to work", "open for work", "opentowork", "looking for my next", "seeking my next",
         "references available", "date of birth", "place of birth", "nationality:", "marital status",
-        "geburtsdatum", "familienstand", "staatsangehörigkeit", "verfügbar ab", "auf der suche nach einer neuen",
-        "data de nascimento", "estado civil", "disponível para", "disponível a partir", "em busca de novas",
-        "à procura de novas", "aberto a oportunidades", "aberta a oportunidades", "fecha de nacimiento",
-        "disponible para", "disponible a partir", "en búsqueda de", "disponible à partir", "disponible immédiatement",
-        "à la recherche d'un", "à la recherche de nouvelles", "employment history", "work history",
-        "professional summary", "career objective", "personal details", "persönliche daten",
-        "dados pessoais", "datos personales", "informations personnelles",
+        "geburtsdatum", "familienstand", "staatsangehörigkeit", "auf der suche nach einer neuen herausforderung",
+        "data de nascimento", "estado civil", "em busca de novas", "à procura de novas", "aberto a oportunidades",
+        "aberta a oportunidades", "fecha de nacimiento", "employment history", "work history", "professional summary",
+        "career objective", "personal details", "persönliche daten", "dados pessoais", "datos personales",
+        "informations personnelles",
     ),
     "press": (
-        "press release", "for immediate release", "today announced", "announced today", "announces", "announced",
-        "(nasdaq:", "(nyse:", "media contact", "press contact", "investor relations", "forward-looking statement",
-        "series a", "series b", "series c", "series d", "funding round", "raised $", "raises $", "raised €",
-        "raises €", "led by", "said in a statement", "according to", "spokesperson", "pressemitteilung",
-        "pressekontakt", "finanzierungsrunde", "gab heute bekannt", "gibt bekannt", "teilte mit", "laut ",
-        "comunicado de imprensa", "assessoria de imprensa", "rodada de investimento", "anunciou", "anuncia",
-        "segundo ", "de acordo com", "nota de prensa", "comunicado de prensa", "ronda de financiación",
-        "ha anunciado", "anunció", "según ", "communiqué de presse", "contact presse", "levée de fonds",
-        "a annoncé", "annonce aujourd'hui", "selon ",
+        "press release", "for immediate release", "today announced", "announced today", "(nasdaq:", "(nyse:",
+        "media contact", "press contact", "investor relations", "forward-looking statement", "forward-looking statements", "said in a statement",
+        "spokesperson", "reporter", "pressemitteilung", "pressekontakt", "gab heute bekannt", "teilte mit",
+        "comunicado de imprensa", "assessoria de imprensa", "nota de prensa", "comunicado de prensa",
+        "communiqué de presse", "contact presse", "a annoncé",
     ),
     "article": (
         "posted by", "written by", "min read", "minute read", "minutes read", "in this post", "in this article",
-        "this post", "read more", "subscribe", "leave a comment", "comments", "share this", "newsletter",
-        "lessons", "tips", "how to get", "how i ", "neste artigo", "neste post", "leia mais", "dicas",
-        "in diesem artikel", "in diesem beitrag", "weiterlesen", "tipps", "en este artículo", "leer más",
-        "consejos", "dans cet article", "lire la suite", "conseils",
+        "read more", "subscribe", "leave a comment", "share this", "newsletter", "neste artigo", "neste post",
+        "leia mais", "in diesem artikel", "in diesem beitrag", "weiterlesen", "en este artículo", "leer más",
+        "dans cet article", "lire la suite", "how to get", "how to become", "how to land", "how to write",
+        "how i ", "what i learned", "here's how", "here’s how", "tips for", "dicas para", "tipps für",
+        "consejos para", "conseils pour", "passo a passo", "schritt für schritt", "paso a paso",
     ),
     "event": (
-        "meetup", "webinar", "rsvp", "register now", "register here", "registration", "tickets", "agenda",
-        "speakers", "doors open", "talks", "livestream", "conference", "career fair", "job fair", "hackathon",
-        "palestra", "palestrantes", "inscreva-se", "evento gratuito", "feira de", "anmeldung", "vorträge",
-        "jobmesse", "karrieremesse", "ponentes", "inscríbete", "inscripción gratuita", "feria de empleo",
-        "conférence", "intervenants", "inscrivez-vous", "salon de l'emploi",
+        "meetup", "webinar", "rsvp", "register now", "register here", "doors open", "livestream", "career fair",
+        "job fair", "hackathon", "palestrantes", "inscreva-se", "evento gratuito", "feira de emprego", "anmeldung",
+        "vorträge", "jobmesse", "karrieremesse", "ponentes", "inscríbete", "inscripción gratuita",
+        "feria de empleo", "intervenants", "inscrivez-vous", "salon de l'emploi", "exhibitors", "free entry",
+        "entrada gratuita", "eintritt frei", "entrée libre", "aussteller", "expositores", "exposants",
     ),
     "course": (
-        "enrol", "enroll", "tuition", "syllabus", "course fee", "bootcamp", "cohort", "graduates", "alumni",
-        "certificate of completion", "students", "learners", "curriculum", "modules", "semester",
-        "matrícula", "mensalidade", "alunos", "grade curricular", "studiengang", "studiengebühr",
-        "teilnehmende", "teilnehmer", "lehrplan", "alumnos", "plan de estudios", "estudiantes",
-        "étudiants", "apprenants", "frais de scolarité", "programme de formation",
+        "tuition fee", "syllabus", "course fee", "bootcamp", "alumni", "certificate of completion", "learners",
+        "mensalidade", "grade curricular", "studiengebühr", "lehrplan", "plan de estudios", "apprenants",
+        "frais de scolarité", "programme de formation", "enrol now", "enroll now", "enrol today", "enroll today",
+        "next intake", "next cohort", "ects", "lato sensu", "pós-graduação", "umschulung", "bildungsgutschein",
+        "titre professionnel", "rncp", "ratings)", "what you'll learn", "what you will learn",
+        "o que você vai aprender", "was du lernst", "lo que aprenderás", "ce que vous apprendrez",
     ),
     "report": (
-        "survey", "respondents", "median salary", "median", "percentile", "methodology", "year over year",
-        "year-over-year", "pesquisa salarial", "entrevistados", "mediana", "umfrage", "befragte",
-        "gehaltsreport", "encuesta", "encuestados", "enquête", "répondants", "étude de rémunération",
+        "respondents", "median salary", "median", "percentile", "year over year", "year-over-year",
+        "pesquisa salarial", "entrevistados", "mediana", "umfrage", "befragte", "gehaltsreport", "encuestados",
+        "répondants", "étude de rémunération", "market update", "hiring market", "labour market", "labor market",
+        "mercado de trabalho", "arbeitsmarkt", "mercado laboral", "marché du travail", "salary guide",
+        "salary survey", "gehaltsstudie", "guia salarial", "guía salarial",
+    ),
+    "careers": (
+        "open positions", "open roles", "current openings", "see all jobs", "view all jobs", "all open positions",
+        "vagas abertas", "todas as vagas", "offene stellen", "alle stellen", "alle jobs", "vacantes abiertas",
+        "nuestras ofertas", "nos offres", "toutes nos offres",
+    ),
+    "review": (
+        "current employee", "former employee", "advice to management", "pros", "cons", "ex-funcionário",
+        "ehemaliger mitarbeiter", "ex-empleado", "ancien employé",
+    ),
+    "email": (
+        "subject:", "asunto:", "assunto:", "betreff:", "objet :", "objet:", "kind regards", "best regards",
+        "atenciosamente", "mit freundlichen grüßen", "saludos cordiales", "cordialement",
+    ),
+    "legal": (
+        "terms of use", "terms of service", "privacy policy", "termos de uso", "política de privacidade",
+        "nutzungsbedingungen", "datenschutzerklärung", "términos de uso", "política de privacidad",
+        "conditions générales", "politique de confidentialité",
     ),
 }
+# news of a funding round: common in a listing's company paragraph, so all of it counts as one press marker
+FUNDING_PHRASES: tuple[str, ...] = (
+    "series a", "series b", "series c", "series d", "funding round", "raised $", "raises $", "raised €", "raises €",
+    "rodada de investimento", "finanzierungsrunde", "ronda de financiación", "levée de fonds",
+)
 
 # phrases that address a reader who might take one opening (any job listing has some)
 OPENING_PHRASES: tuple[str, ...] = (
@@ -87,9 +107,14 @@ OPENING_PHRASES: tuple[str, ...] = (
     "was sie erwartet", "jetzt bewerben", "bewirb dich", "bewerben sie sich", "ihre bewerbung", "deine bewerbung",
     "gehalt", "ofrecemos", "postúlate", "postula", "tu perfil", "tus funciones", "qué ofrecemos", "salario",
     "nous recherchons", "vos missions", "votre profil", "postuler", "postulez", "nous offrons", "ce que nous offrons",
-    "rémunération", "salaire",
+    "rémunération", "salaire", "you'd", "what you'd", "we need", "looking for a", "is looking for",
+    "are looking for", "the package", "per hour", "an hour", "pro stunde", "por hora",
+    "de l'heure", "brutto", "gesucht", "se busca", "precisa-se", "contratamos", "on recrute",
 )
 
+# a pay rate: "£12.60/h", "14 €/Std.", "R$ 3.500/mês", "65k/year"
+_PAY_RATE = re.compile(r"\d\s*(?:k|€|£|\$|eur|chf)?\s*/\s*(?:h|hr|hour|std|stunde|hora|mês|mes|month|monat|mois|year|jahr"
+                       r"|ano|año|an)\b", re.IGNORECASE)
 _DATE_RANGE = re.compile(
     r"(?<!\d)(?:(?:0?[1-9]|1[0-2])[/.])?(?:19|20)\d\d\s*(?:-|–|—|to|bis|até|a|à)\s*"
     r"(?:(?:(?:0?[1-9]|1[0-2])[/.])?(?:19|20)\d\d(?!\d)|present|now|today|current|heute|aktuell|atual|o momento|"
@@ -97,7 +122,7 @@ _DATE_RANGE = re.compile(
     re.IGNORECASE)
 # a CV's section headings, each on a line of its own: a CV has several, a listing seldom more than one
 CV_HEADINGS: tuple[str, ...] = (
-    "summary", "profile", "professional profile", "about me", "experience", "work experience",
+    "curriculum vitae", "cv", "résumé", "resume", "lebenslauf", "currículo", "currículum", "summary", "profile", "professional profile", "about me", "experience", "work experience",
     "professional experience", "employment", "education", "skills", "technical skills", "languages",
     "certifications", "projects", "interests", "hobbies", "references", "awards", "publications",
     "resumo", "sobre mim", "experiência", "experiência profissional", "formação", "formação acadêmica",
@@ -121,10 +146,13 @@ _ADDRESSEE = re.compile(
 
 
 def _compile(phrases: Iterable[str]) -> re.Pattern[str]:
-    return re.compile("|".join(rf"(?<!\w){re.escape(phrase)}" for phrase in phrases), re.IGNORECASE)
+    """Whole phrases: "cons" never matches inside "consulting", nor "apply" inside "applying"."""
+    return re.compile("|".join(rf"(?<!\w){re.escape(phrase)}" + (r"(?!\w)" if phrase[-1].isalnum() else "")
+                               for phrase in phrases), re.IGNORECASE)
 
 
 _GENRE_PATTERNS = {genre: _compile(phrases) for genre, phrases in GENRE_PHRASES.items()}
+_FUNDING_PATTERN = _compile(FUNDING_PHRASES)
 _OPENING_PATTERN = _compile(OPENING_PHRASES)
 
 
@@ -135,6 +163,8 @@ def _distinct(pattern: re.Pattern[str], text: str) -> list[str]:
 def genre_markers(text: str) -> dict[str, list[str]]:
     """Each genre's distinct markers in the text, with the CV's structural ones (dated stints, first person)."""
     found = {genre: _distinct(pattern, text) for genre, pattern in _GENRE_PATTERNS.items()}
+    if _FUNDING_PATTERN.search(text):
+        found["press"].append("funding news")
     stints = len(_DATE_RANGE.findall(text))
     if stints >= 2:
         found["cv"].append(f"{stints} date ranges")
@@ -148,5 +178,6 @@ def genre_markers(text: str) -> dict[str, list[str]]:
 
 
 def opening_markers(text: str) -> list[str]:
-    """Distinct phrases that address an applicant to an opening."""
-    return _distinct(_OPENING_PATTERN, text)
+    """Distinct phrases that address an applicant to an opening, and a pay rate if the text states one."""
+    found = _distinct(_OPENING_PATTERN, text)
+    return found + ["a pay rate"] if _PAY_RATE.search(text) else found

@@ -42,6 +42,12 @@ NOT_LISTINGS = {
         "build a portfolio pipeline, learn dbt, practise system design. Leave a comment with your own tips and "
         "subscribe to the newsletter."),
     "a recipe": "Preheat the oven to 180 degrees. Mix flour, sugar and eggs, then bake for 25 minutes.",
+    "a careers page with many openings": (
+        "Careers at Nimbus Data. We are a team of 80 engineers and analysts in Porto and Berlin. Our values: "
+        "ownership, kindness, curiosity. See all open positions below or join our talent pool."),
+    "an employee review": (
+        "Current Employee - Data Engineer in Berlin. Pros: great colleagues, modern stack (Spark, dbt). Cons: "
+        "slow promotions, salary below market. Advice to management: listen to the engineers."),
 }
 
 LISTINGS = {
@@ -55,6 +61,12 @@ LISTINGS = {
         "3 years of experience with SQL and Looker.\nWe offer: remote-first work, 30 days of holiday.\nApply "
         "now!"),
     "a two-line listing": "Hiring: Senior Java developer, Lisbon, hybrid. 5+ years of experience. DM me.",
+    "a one-line post with a pay rate": "Kellner gesucht, Wochenende, 15 €/Std. + Trinkgeld. Anrufen: 0221 555 01.",
+    "a recruiter's post about a funded start-up": (
+        "I'm partnered with a Series B fintech in Lisbon that raised €40M this spring to find their next Lead "
+        "Data Engineer. What you'd be doing: owning the lakehouse on Databricks. The package: €90k + equity."),
+    "a consultancy's listing (no 'cons' inside 'consulting')": (
+        "Consulting firm seeks a Data Consultant. You will advise clients on Power BI. Apply by e-mail."),
     "a trainee programme with a start date": (
         "Trainee Programm Data & Analytics (m/w/d) - Start: 1. Oktober 2026\nWas dich erwartet: 18 Monate, "
         "drei Stationen in unseren Teams in Köln und Berlin.\nDein Profil: abgeschlossenes Studium "
