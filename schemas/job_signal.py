@@ -109,8 +109,10 @@ def _mostly_latin(text: str) -> bool:
 def not_a_listing_reason(text: str) -> Optional[str]:
     """Why the text is not a job listing (one line), or None when it may be one.
 
-    Two ways out: too few job-word families, or another genre's markers that
-    outnumber the phrases addressing an applicant (see `schemas.text_genre`).
+    Two ways out: too few job-word families and nothing addressing an
+    applicant; or other genres' markers (see `schemas.text_genre`) with nothing
+    addressing an applicant, or at least MIN_GENRE_MARKERS of them outnumbering
+    the phrases that do.
     """
     signals = job_signals(text)
     openings = opening_markers(text)

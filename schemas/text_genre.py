@@ -32,7 +32,8 @@ GENRE_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "press": (
         "press release", "for immediate release", "today announced", "announced today", "(nasdaq:", "(nyse:",
-        "media contact", "press contact", "investor relations", "forward-looking statement", "forward-looking statements", "said in a statement",
+        "media contact", "press contact", "investor relations", "forward-looking statement",
+        "forward-looking statements", "said in a statement",
         "spokesperson", "reporter", "pressemitteilung", "pressekontakt", "gab heute bekannt", "teilte mit",
         "comunicado de imprensa", "assessoria de imprensa", "nota de prensa", "comunicado de prensa",
         "communiqué de presse", "contact presse", "a annoncé",
@@ -113,8 +114,8 @@ OPENING_PHRASES: tuple[str, ...] = (
 )
 
 # a pay rate: "£12.60/h", "14 €/Std.", "R$ 3.500/mês", "65k/year"
-_PAY_RATE = re.compile(r"\d\s*(?:k|€|£|\$|eur|chf)?\s*/\s*(?:h|hr|hour|std|stunde|hora|mês|mes|month|monat|mois|year|jahr"
-                       r"|ano|año|an)\b", re.IGNORECASE)
+_PAY_RATE = re.compile(r"\d\s*(?:k|€|£|\$|eur|chf)?\s*/\s*(?:h|hr|hour|std|stunde|hora|mês|mes|month|monat|mois"
+                       r"|year|jahr|ano|año|an)\b", re.IGNORECASE)
 _DATE_RANGE = re.compile(
     r"(?<!\d)(?:(?:0?[1-9]|1[0-2])[/.])?(?:19|20)\d\d\s*(?:-|–|—|to|bis|até|a|à)\s*"
     r"(?:(?:(?:0?[1-9]|1[0-2])[/.])?(?:19|20)\d\d(?!\d)|present|now|today|current|heute|aktuell|atual|o momento|"
@@ -122,8 +123,9 @@ _DATE_RANGE = re.compile(
     re.IGNORECASE)
 # a CV's section headings, each on a line of its own: a CV has several, a listing seldom more than one
 CV_HEADINGS: tuple[str, ...] = (
-    "curriculum vitae", "cv", "résumé", "resume", "lebenslauf", "currículo", "currículum", "summary", "profile", "professional profile", "about me", "experience", "work experience",
-    "professional experience", "employment", "education", "skills", "technical skills", "languages",
+    "curriculum vitae", "cv", "résumé", "resume", "lebenslauf", "currículo", "currículum", "summary", "profile",
+    "professional profile", "about me", "experience", "work experience", "professional experience", "employment",
+    "education", "skills", "technical skills", "languages",
     "certifications", "projects", "interests", "hobbies", "references", "awards", "publications",
     "resumo", "sobre mim", "experiência", "experiência profissional", "formação", "formação acadêmica",
     "educação", "competências", "idiomas", "certificações", "projetos", "zusammenfassung", "über mich",
