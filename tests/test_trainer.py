@@ -110,3 +110,14 @@ def test_rescore_scores_saved_outputs_without_decoding(tmp_path):
     skills = model["stages"]["model"]["skills"]  # the one parsed output is the label itself
     assert skills["precision"] == 1.0 and 0 < skills["recall"] < 1
     assert (tmp_path / "again" / "eval.md").is_file()
+
+
+def test_rescore_refuses_a_file_without_saved_outputs(tmp_path, capsys):
+    from trainer.__main__ import main
+
+    (tmp_path / "eval.json").write_text(json.dumps({"data": "x", "job_ids": [], "models": [{"model": "m"}]}))
+    assert main(["evaluate", "--rescore", str(tmp_path / "eval.json")]) == 2
+    assert "not an eval.json with saved outputs" in capsys.readouterr().err
+    (tmp_path / "broken.json").write_text("{")
+    assert main(["evaluate", "--rescore", str(tmp_path / "broken.json")]) == 2
+    assert "not a readable eval.json" in capsys.readouterr().err

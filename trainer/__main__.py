@@ -37,7 +37,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     from trainer.evaluate import evaluate
 
     (eval_cfg,) = TrlParser((EvalConfig,)).parse_args_and_config(rest)
-    report = evaluate(eval_cfg)
+    try:
+        report = evaluate(eval_cfg)
+    except (ValueError, FileNotFoundError) as exc:  # bad data, split or saved report: one line, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(json.dumps({m["model"]: m["summary"] for m in report["models"]}, indent=2))
     return 0
 

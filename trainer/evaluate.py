@@ -92,7 +92,14 @@ def rescore(cfg: EvalConfig) -> dict[str, Any]:
 
     Decoding is the slow part (minutes per listing on a CPU); grounding, rules and the taxonomy change more
     often than the model. The labelled data, the examples and the outputs come from the saved report."""
-    saved = json.loads(Path(cfg.rescore).read_text())
+    try:
+        saved = json.loads(Path(cfg.rescore).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"--rescore {cfg.rescore}: not a readable eval.json ({exc})") from None
+    if not isinstance(saved, dict) or not all(key in saved for key in ("data", "job_ids", "models")) or not all(
+            isinstance(m, dict) and "outputs" in m for m in saved["models"]):
+        raise ValueError(f"--rescore {cfg.rescore}: not an eval.json with saved outputs (data, job_ids, models "
+                         f"and each model's outputs)")
     examples, _ = load_labelled(read_rows(saved["data"]), ColumnMap(),
                                 listings_by_id=load_listings_by_id(saved.get("listings"), ColumnMap()))
     by_id = {e.listing.job_id: e for e in examples}
@@ -102,6 +109,8 @@ def rescore(cfg: EvalConfig) -> dict[str, Any]:
     chosen = [by_id[job_id] for job_id in saved["job_ids"]]
     models = []
     for model in saved["models"]:
+        if [output["job_id"] for output in model["outputs"]] != saved["job_ids"]:
+            raise ValueError(f"--rescore {cfg.rescore}: {model['model']}'s outputs are not the listings of job_ids")
         decoding = {key: model["summary"].get(key) for key in
                     ("listings_per_minute", "mean_output_tokens", "max_new_tokens", "prompt_style")}
         per_minute = decoding["listings_per_minute"]
