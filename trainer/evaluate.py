@@ -87,6 +87,12 @@ def score_outputs(spec: str, examples: list[LabelledListing], outputs: list[dict
     }
 
 
+def _load_examples(data: str, listings: Optional[str]) -> tuple[list[LabelledListing], Any]:
+    """The labelled listings of `data` (joined on job_id with `listings` when given), and the load report."""
+    columns = ColumnMap()
+    return load_labelled(read_rows(data), columns, listings_by_id=load_listings_by_id(listings, columns))
+
+
 def rescore(cfg: EvalConfig) -> dict[str, Any]:
     """Score the saved outputs of an earlier evaluation again, with today's grounding, rules and taxonomy.
 
@@ -100,8 +106,7 @@ def rescore(cfg: EvalConfig) -> dict[str, Any]:
             isinstance(m, dict) and "outputs" in m for m in saved["models"]):
         raise ValueError(f"--rescore {cfg.rescore}: not an eval.json with saved outputs (data, job_ids, models "
                          f"and each model's outputs)")
-    examples, _ = load_labelled(read_rows(saved["data"]), ColumnMap(),
-                                listings_by_id=load_listings_by_id(saved.get("listings"), ColumnMap()))
+    examples, _ = _load_examples(saved["data"], saved.get("listings"))
     by_id = {e.listing.job_id: e for e in examples}
     missing = [job_id for job_id in saved["job_ids"] if job_id not in by_id]
     if missing:
@@ -196,9 +201,7 @@ def evaluate(cfg: EvalConfig) -> dict[str, Any]:
     if cfg.rescore:
         report = rescore(cfg)
     else:
-        columns = ColumnMap()
-        listings = load_listings_by_id(cfg.listings, columns)
-        examples, load_report = load_labelled(read_rows(cfg.data), columns, listings_by_id=listings)
+        examples, load_report = _load_examples(cfg.data, cfg.listings)
         chosen = select(examples, cfg)
         if not chosen:
             raise ValueError(f"no labelled listings selected from {cfg.data} (split {cfg.split})")
