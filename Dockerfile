@@ -34,13 +34,13 @@ COPY schemas ./schemas
 COPY beam_pipeline ./beam_pipeline
 COPY trainer ./trainer
 # vLLM brings its own CUDA torch; apache-beam is pinned to BEAM_VERSION by setup.py. The last check builds
-# what beam_pipeline/vllm_engine.py hands vLLM (the names it imports and the grammar), so an API change
+# what inference.vllm_engine.py hands vLLM (the names it imports and the grammar), so an API change
 # fails the build, not the first batch on a worker.
 RUN pip install "apache-beam[gcp]==${BEAM_VERSION}" ".[vllm]" \
     && pip check \
-    && python -c "import apache_beam, vllm, beam_pipeline.handlers; print(apache_beam.__version__, vllm.__version__)" \
+    && python -c "import apache_beam, vllm, beam_pipeline.handler; print(apache_beam.__version__, vllm.__version__)" \
     && python -c "from vllm import LLM, SamplingParams; from vllm.inputs import TokensPrompt; \
-from vllm.sampling_params import StructuredOutputsParams; from beam_pipeline.vllm_engine import grammar_ebnf; \
+from vllm.sampling_params import StructuredOutputsParams; from inference.vllm_engine import grammar_ebnf; \
 StructuredOutputsParams(grammar=grammar_ebnf())"
 
 ENTRYPOINT ["/opt/apache/beam/boot"]

@@ -5,8 +5,8 @@ from typing import Any, Optional
 
 import apache_beam as beam
 
-from beam_pipeline.bigquery import Connection, LazyClient, read_rows, to_json_row
-from schemas.flatten import RunInfo
+from extraction.bigquery import Connection, LazyClient, read_rows, to_json_row
+from extraction.rows import RunInfo
 from schemas.tables import bigquery_schema
 
 

@@ -15,17 +15,19 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import GoogleCloudOptions, PipelineOptions
 
+from beam_pipeline.bigquery_tables import ensure_tables, finalize
+from beam_pipeline.config import DEFAULT_BATCH_SIZE, ExtractionConfig, model_version
 from beam_pipeline.dataflow import check_dataflow, is_dataflow
-from beam_pipeline.bigquery import Connection, ensure_tables, finalize, parse_uri
-from beam_pipeline.generation import DEFAULT_SLOTS
-from beam_pipeline.handlers import DEFAULT_BATCH_SIZE
-from beam_pipeline.outputs import keep_failed, publish, sibling
-from beam_pipeline.pipeline import ExtractionConfig, build_pipeline, model_version, resolve_token_limits
-from beam_pipeline.readers import check_input
-from schemas.flatten import RunInfo
-from schemas.listings import ColumnMap
-from schemas.model_source import default_model, default_prompt_style
-from schemas.prompt import PROMPT_VERSION, PromptStyle
+from beam_pipeline.pipeline import build_pipeline
+from beam_pipeline.publish import keep_failed, publish, sibling
+from extraction.bigquery import Connection, parse_uri
+from extraction.listings import ColumnMap
+from extraction.prompt import PROMPT_VERSION, PromptStyle
+from extraction.readers import check_input
+from extraction.rows import RunInfo
+from inference.engine import DEFAULT_SLOTS
+from inference.limits import resolve_token_limits
+from inference.model_source import default_model, default_prompt_style
 
 LOG = logging.getLogger("beam_pipeline")
 DEFAULT_MAX_ERROR_RATE = 0.5
@@ -112,8 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "(too few job words, or a CV's, press release's or event's markers): for listings "
                              "in languages other than en, pt, de, es, fr, it, nl and pl. The model's empty "
                              "extraction still marks a non-listing.")
-    parser.add_argument("--no-recall", action="store_true",
-                        help="Do not add tools the taxonomy finds in the listing that the model left out.")
+    parser.add_argument("--no-backfill", "--no-recall", dest="no_backfill", action="store_true",
+                        help="Do not add tools the taxonomy finds in the listing that the model left out "
+                             "(--no-recall is the older name).")
     return parser
 
 
@@ -121,7 +124,7 @@ def make_config(args: argparse.Namespace, options: PipelineOptions) -> Extractio
     """Resolve the model and the token limits up front, so a bad setting fails before any work."""
     from transformers import AutoConfig
 
-    from schemas.model_source import adapter_base, load_tokenizer, resolve_model
+    from inference.model_source import adapter_base, load_tokenizer, resolve_model
 
     if args.batch_size < 1 or args.slots < 1 or (args.limit is not None and args.limit < 1):
         raise ValueError("--batch-size, --slots and --limit must be positive")
@@ -162,7 +165,7 @@ def make_config(args: argparse.Namespace, options: PipelineOptions) -> Extractio
         input_query=args.input_query, connection=connection, staging=staging, summary=summary,
         gpu_memory_utilization=args.gpu_memory_utilization,
         staging_output=None if writes_bigquery else sibling(args.output, "staging", run.run_id),
-        keep_ungrounded=args.keep_ungrounded, recall=not args.no_recall, listing_check=not args.no_listing_check,
+        keep_ungrounded=args.keep_ungrounded, backfill=not args.no_backfill, listing_check=not args.no_listing_check,
     )
 
 

@@ -11,7 +11,6 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
-
 # which PCollection feeds which count
 COUNT_KEYS = {
     "read_records": "read",

@@ -13,15 +13,13 @@ import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInference
 
-from beam_pipeline.readers import input_format, iter_csv_records, iter_jsonl_records
-from beam_pipeline.records import DeadLetter, PromptRecord, error_row, excerpt, failure_letter
-from schemas.flatten import RunInfo, flatten
-from schemas.grounding import ground
-from schemas.rules import apply_rules
-from schemas.job_signal import is_empty_extraction, not_a_listing_reason
-from schemas.listings import ColumnMap, Listing, ListingError, job_id_of, normalise_listing, recency_rank
-from schemas.models import JobExtraction
-from schemas.prompt import PromptStyle, fit_prompt
+from extraction.errors import DeadLetter, error_row, excerpt, failure_letter
+from extraction.listings import ColumnMap, Listing, ListingError, job_id_of, normalise_record, recency_rank
+from extraction.postprocess import postprocess
+from extraction.prompt import PromptRecord, PromptStyle, fit_prompt
+from extraction.readers import input_format, iter_csv_records, iter_jsonl_records
+from extraction.rows import RunInfo, flatten
+from schemas.models import JobExtraction, is_empty_extraction
 from schemas.validation import ExtractionError, parse_extraction
 
 OUTPUT_TABLES = ("jobs", "job_skills", "job_benefits")
@@ -62,7 +60,7 @@ def route_letters(item: Any, run: RunInfo) -> Iterator[Any]:
 class ReadListings(beam.PTransform):
     """Local or GCS files (.jsonl, .csv, .parquet) → {"records": dicts, "errors": error rows}.
 
-    Each line or row is decoded and parsed on its own (`beam_pipeline.readers`),
+    Each line or row is decoded and parsed on its own (`extraction.readers`),
     so a bad byte, line or row becomes a dead letter and the run goes on.
     """
 
@@ -87,24 +85,6 @@ class ReadListings(beam.PTransform):
 
 
 # ------------------------------------------------------------------------------------------------ normalise
-
-def normalise_record(record: dict[str, Any], columns: ColumnMap, max_listing_chars: int,
-                     listing_check: bool = True) -> Listing:
-    """A Listing, or a DeadLetter: empty, absurdly long, wrongly typed or undecodable fields, or (with
-    `listing_check`) a text that does not read like a job listing."""
-    try:
-        listing = normalise_listing(record, columns)
-    except ListingError as exc:
-        raise DeadLetter("normalise", exc.reason, str(exc)) from None
-    if len(listing.description) > max_listing_chars:
-        raise DeadLetter("normalise", "input_too_long",
-                         f"{len(listing.description)} characters after cleaning, over --max-listing-chars "
-                         f"{max_listing_chars}")
-    not_a_listing = not_a_listing_reason(listing.description) if listing_check else None
-    if not_a_listing:
-        raise DeadLetter("normalise", "not_a_job_listing", not_a_listing)
-    return listing
-
 
 def keep_one(job_id: str, listings: Iterable[Listing]) -> Iterator[Any]:
     """One listing per job_id: the latest ingestion, then the longest text; the rest are counted duplicates."""
@@ -157,7 +137,7 @@ class _BuildPromptFn(beam.DoFn):
         self._tokenizer = None
 
     def setup(self) -> None:
-        from schemas.model_source import load_tokenizer
+        from inference.model_source import load_tokenizer
 
         self._tokenizer = load_tokenizer(self._model_spec)
 
@@ -248,41 +228,37 @@ class Validate(beam.PTransform):
 # ------------------------------------------------------------------------------------------------ flatten
 
 def flatten_extraction(pair: tuple[PromptRecord, JobExtraction], run: RunInfo, keep_ungrounded: bool = False,
-                       recall: bool = True) -> Iterator[Any]:
-    """Set the scalars the listing states (`schemas.rules`), ground the extraction in the listing text
-    (`schemas.grounding`), then flatten it into rows.
+                       backfill: bool = True) -> Iterator[Any]:
+    """Set the scalars the listing states (`extraction.rules`), ground the extraction in the listing text
+    (`extraction.grounding`), then flatten it into rows.
 
     Besides the rows, emits ("removed:<list>" | "recovered:<list>" | "ruled:<field>", n) on the "grounding"
     output for the run summary.
     """
     record, extraction = pair
     listing = record.listing
-    text = listing.text()
-    extraction, ruled = apply_rules(extraction, listing.title, listing.workplace_type)
-    grounding = ground(extraction, text, keep_ungrounded=keep_ungrounded, recall=recall)
-    tables = flatten(listing.job_id, grounding, text, run, input_truncated=record.listing_truncated,
+    done = postprocess(extraction, listing, backfill=backfill, keep_ungrounded=keep_ungrounded)
+    tables = flatten(listing.job_id, done.grounding, listing.text(), run, input_truncated=record.listing_truncated,
                      listing_columns=listing.listing_columns(), ingestion_date=listing.ingestion_date)
     for table, rows in tables.items():
         for row in rows:
             yield row if table == "jobs" else beam.pvalue.TaggedOutput(table, row)
-    for kind, counts in (("removed", grounding.removed), ("recovered", grounding.recovered),
-                         ("ruled", dict.fromkeys(ruled, 1))):
-        for category, n in counts.items():
-            yield beam.pvalue.TaggedOutput("grounding", (f"{kind}:{category}", n))
+    for key, n in done.counts():
+        yield beam.pvalue.TaggedOutput("grounding", (key, n))
 
 
 class FlattenToRows(beam.PTransform):
     """(PromptRecord, JobExtraction) → {"jobs", "job_skills", "job_benefits", "grounding" counts}."""
 
-    def __init__(self, run: RunInfo, keep_ungrounded: bool = False, recall: bool = True):
+    def __init__(self, run: RunInfo, keep_ungrounded: bool = False, backfill: bool = True):
         super().__init__()
         self._run = run
         self._keep_ungrounded = keep_ungrounded
-        self._recall = recall
+        self._backfill = backfill
 
     def expand(self, extractions: beam.PCollection) -> dict[str, beam.PCollection]:
         rows = extractions | "GroundAndFlatten" >> beam.FlatMap(
-            flatten_extraction, self._run, self._keep_ungrounded, self._recall).with_outputs(
+            flatten_extraction, self._run, self._keep_ungrounded, self._backfill).with_outputs(
             "job_skills", "job_benefits", "grounding", main="jobs")
         return {"jobs": rows.jobs, "job_skills": rows.job_skills, "job_benefits": rows.job_benefits,
                 "grounding": rows.grounding}

@@ -27,7 +27,8 @@ import plotly.io
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from insights import app as A, queries as Q  # noqa: E402
+from insights import app as A  # noqa: E402
+from insights import queries as Q
 from insights.source import open_source  # noqa: E402
 from insights.synthetic import generate, write  # noqa: E402
 

@@ -63,10 +63,10 @@ def weights_digest(model: str) -> str:
 
 def build_prompts(model: str, rows: list[dict], max_model_len: int) -> tuple[list[list[int]], int]:
     """Prompt ids exactly as BuildPrompts makes them, and the pipeline's default max_new_tokens."""
-    from beam_pipeline.pipeline import resolve_token_limits
-    from schemas.listings import normalise_listing
-    from schemas.model_source import load_tokenizer
-    from schemas.prompt import PromptStyle, fit_prompt
+    from extraction.listings import normalise_listing
+    from extraction.prompt import PromptStyle, fit_prompt
+    from inference.limits import resolve_token_limits
+    from inference.model_source import load_tokenizer
 
     tokenizer = load_tokenizer(model)
     limits = resolve_token_limits(tokenizer, max_model_len, PromptStyle.COMPACT, None)
@@ -85,18 +85,18 @@ def worker(args: argparse.Namespace) -> None:
     if args.worker == "transformers":
         import torch
 
-        from beam_pipeline.generation import Generator
+        from inference.transformers_engine import TransformersEngine
 
-        engine = Generator.load(args.model, slots=args.slots)
+        engine = TransformersEngine.load(args.model, slots=args.slots)
         generate = engine.generate_ids
         result.update(torch_threads=torch.get_num_threads(), slots=args.slots)
     else:
-        from beam_pipeline.vllm_engine import VLLMEngine, VLLMSettings
+        from inference.vllm_engine import VLLMEngine, VLLMSettings
 
         settings = VLLMSettings(max_model_len=args.max_model_len, enable_prefix_caching=not args.no_prefix_caching,
                                 max_num_seqs=args.vllm_max_num_seqs)
         engine = VLLMEngine.load(args.model, settings)
-        generate = engine.generate
+        generate = engine.generate_ids
         result.update(engine.describe())
     result["startup_seconds"] = round(time.time() - STARTED, 1)
     import torch

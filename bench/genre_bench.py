@@ -28,8 +28,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from schemas.listings import clean_description  # noqa: E402
-from schemas.job_signal import not_a_listing_reason  # noqa: E402
+from extraction.listings import clean_description  # noqa: E402
+from extraction.screening import not_a_listing_reason  # noqa: E402
 
 LABELLED = ["examples/train_labelled.jsonl", "examples/labelled/batch-en.jsonl",
             "examples/labelled/batch-intl.jsonl", "examples/heldout/labelled.jsonl"]

@@ -7,7 +7,7 @@ lengths are uniform, which is the case most favourable to static batching, so th
 edge on real, uneven outputs is understated here. Modes, in order, each skipped when the time budget
 would not hold it:
 
-- ours: `beam_pipeline.continuous.ContinuousDecoder` with the xgrammar grammar of the decoding schema
+- ours: `inference.continuous.ContinuousDecoder` with the xgrammar grammar of the decoding schema
   (the pipeline's transformers engine), --slots rows at once, --slots listings;
 - generate: `model.generate` on the same prompts as one left-padded batch, greedy, no grammar;
 - naive: `model.generate` one listing at a time (measured over --naive-tokens tokens, extrapolated to
@@ -144,7 +144,7 @@ def run_generate(model: Any, prompts: list[list[int]], tokens: int, device: str)
 
 def run_ours(model: Any, tokenizer: Any, grammar: Any, stop_ids: list[int], prompts: list[list[int]], tokens: int,
              slots: int) -> int:
-    from beam_pipeline.continuous import ContinuousDecoder
+    from inference.continuous import ContinuousDecoder
 
     decoder = ContinuousDecoder(model, tokenizer, grammar, stop_ids, slots=slots, progress_seconds=1e9)
     return sum(g.output_tokens for g in decoder.run(prompts, tokens))
@@ -168,12 +168,12 @@ def load_grammar(tokenizer_path: Optional[str], vocab_size: int) -> tuple[Any, A
                          "docstring), or run with --no-grammar") from None
     from transformers import AutoTokenizer
 
-    from beam_pipeline.generation import compile_grammar
+    from inference.engine import compile_grammar
 
     if tokenizer_path:
         tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
     else:
-        from schemas.model_source import load_tokenizer
+        from inference.model_source import load_tokenizer
 
         tokenizer = load_tokenizer("embedded")
     stop_ids = [tokenizer.eos_token_id]

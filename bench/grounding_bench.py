@@ -32,14 +32,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from schemas.flatten import skill_lists  # noqa: E402
-from schemas.grounding import _decide, ground, scan  # noqa: E402
-from schemas.listings import normalise_listing  # noqa: E402
-from schemas.models import JobExtraction  # noqa: E402
-from schemas.taxonomy import (  # noqa: E402
-    PREFERRED, TAXONOMY, TOOL_CATEGORIES, Kind, analyse, evidence_spans, recall, spelling_key,
+import extraction.grounding as grounding  # noqa: E402
+from extraction.evidence import analyse, evidence_spans, backfill  # noqa: E402
+from extraction.grounding import _decide, ground, scan  # noqa: E402
+from extraction.listings import normalise_listing  # noqa: E402
+from schemas.models import (
+    JobExtraction,  # noqa: E402
+    skill_lists,  # noqa: E402
 )
-import schemas.grounding as grounding  # noqa: E402
+from schemas.taxonomy import PREFERRED, TAXONOMY, TOOL_CATEGORIES, Kind, spelling_key  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
 OUT = ROOT / "bench" / "results" / "grounding.json"
@@ -280,7 +281,7 @@ def issue_hallucinations() -> dict:
     rows = _read(EXAMPLES / "listings.jsonl")
     for row in rows:
         text = normalise_listing(row).text()
-        for item in ground(model, text, recall=False).items:
+        for item in ground(model, text, backfill=False).items:
             original = next(n for n in kept if _key(n) == _key(item.name))
             kept[original].append(f"{row['job_id']}: {item.evidence.text}")
     return {"listings": len(rows), "kept": kept}

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import torch
 
-from beam_pipeline.generation import DEFAULT_SLOTS, stop_token_ids
-from beam_pipeline.handlers import DEFAULT_BATCH_SIZE
+from beam_pipeline.config import DEFAULT_BATCH_SIZE
 from beam_pipeline.launcher import run
-from beam_pipeline.pipeline import resolve_token_limits
-from schemas.listings import normalise_listing
-from schemas.model_source import load_causal_lm, load_tokenizer
-from schemas.prompt import PromptStyle, count_tokens, fit_prompt
+from extraction.listings import normalise_listing
+from extraction.prompt import PromptStyle, count_tokens, fit_prompt
+from inference.engine import DEFAULT_SLOTS, stop_token_ids
+from inference.limits import resolve_token_limits
+from inference.model_source import load_causal_lm, load_tokenizer
 from schemas.validation import ExtractionError, parse_extraction
 
 ROOT = Path(__file__).resolve().parent.parent

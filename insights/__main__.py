@@ -31,7 +31,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     connection = None
     if args.source.startswith("bq://"):
-        from beam_pipeline.bigquery import Connection, parse_uri
+        from extraction.bigquery import Connection, parse_uri
 
         try:
             project = parse_uri(args.source, want_table=False)[0]

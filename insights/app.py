@@ -18,7 +18,9 @@ from dash import Dash, Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 from flask import Response, abort, request
 
-from insights import figures, layout as L, queries as Q
+from insights import figures
+from insights import layout as L
+from insights import queries as Q
 from insights.layout import category_label
 from insights.source import Source
 

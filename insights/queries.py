@@ -18,7 +18,6 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from insights.source import SOFT_SKILLS
 from schemas.canonical import canonical_name, match_key
 from schemas.vocab import RemoteStatus, RoleSeniority, allowed
 

@@ -153,7 +153,7 @@ def open_bigquery(uri: str, connection: Any = None, summaries: Optional[str] = N
     """A BigQuery dataset `bq://PROJECT.DATASET` written by the pipeline, read whole through the pipeline's client."""
     from google.api_core import exceptions
 
-    from beam_pipeline.bigquery import Connection, parse_uri
+    from extraction.bigquery import Connection, parse_uri
 
     try:
         project, dataset, _ = parse_uri(uri, want_table=False)

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Iterator, Optional
 
+from extraction.listings import ColumnMap, ListingError, normalise_listing
+from extraction.prompt import PromptStyle, count_tokens, render
 from schemas.decoding import decoding_schema, longest_output, token_budget
-from schemas.listings import ColumnMap, ListingError, normalise_listing
-from schemas.prompt import PromptStyle, count_tokens, render
 from schemas.validation import ExtractionError, canonical_json, parse_extraction
 
 
@@ -64,7 +64,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_json_schema(args: argparse.Namespace) -> int:
     if args.budget:
-        from schemas.model_source import load_tokenizer
+        from inference.model_source import load_tokenizer
 
         tokenizer = load_tokenizer(args.model)
         print(json.dumps({"model": args.model, "longest_output_chars": len(longest_output()),
@@ -75,7 +75,7 @@ def cmd_json_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_prompt(args: argparse.Namespace) -> int:
-    from schemas.model_source import load_tokenizer
+    from inference.model_source import load_tokenizer
 
     tokenizer = load_tokenizer(args.model)
     columns = ColumnMap.from_pairs(args.column)

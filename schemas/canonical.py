@@ -13,10 +13,10 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Optional
 
-from schemas.taxonomy import TAXONOMY, find_evidence, match_key
+from schemas.taxonomy import TAXONOMY, match_key
 
 __all__ = [
-    "CANONICAL_ALIASES", "canonical_name", "category_of", "clean_text", "dedupe", "is_grounded", "match_key",
+    "CANONICAL_ALIASES", "canonical_name", "category_of", "clean_text", "dedupe", "match_key",
     "normalise_locations", "surface_forms", "title_case_location",
 ]
 
@@ -84,8 +84,3 @@ def surface_forms(name: str) -> set[str]:
     """Every spelling of `name` that the taxonomy knows (just the cleaned name when it knows none)."""
     entry = TAXONOMY.entry(clean_text(name))
     return set(entry.spellings) if entry is not None else {clean_text(name)}
-
-
-def is_grounded(name: str, listing_text: str) -> bool:
-    """Whether the listing names the item: `schemas.taxonomy.find_evidence` finds a span for it."""
-    return find_evidence(name, listing_text) is not None

@@ -7,7 +7,7 @@ carries the note's `// Possible Values:` comments.
 """
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Iterator, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -330,3 +330,33 @@ class JobExtraction(Section):
     preferred_qualifications: PreferredQualifications = Field(default_factory=PreferredQualifications)
     role_context: RoleContext = Field(default_factory=RoleContext)
     benefits: Benefits = Field(default_factory=Benefits)
+
+
+def iter_lists(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, list[str]]]:
+    """Every list of strings in a model, with its dotted path, values as plain strings."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        path = f"{prefix}.{name}" if prefix else name
+        if isinstance(value, BaseModel):
+            yield from iter_lists(value, path)
+        elif isinstance(value, list):
+            yield path, [getattr(v, "value", v) for v in value]
+
+
+def skill_lists(extraction: JobExtraction) -> Iterator[tuple[str, str, list[str]]]:
+    """(category path, required|preferred, names) for every list that names skills."""
+    required = extraction.required_qualifications
+    for path, names in iter_lists(required.technical_skills, "technical_skills"):
+        yield path, "required", names
+    yield "methodologies_practices", "required", [m.value for m in required.methodologies_practices]
+    yield "soft_skills_keywords", "required", list(required.soft_skills_keywords)
+    yield "preferred_qualifications.skills_keywords", "preferred", list(
+        extraction.preferred_qualifications.skills_keywords
+    )
+
+
+def is_empty_extraction(extraction: JobExtraction) -> bool:
+    """No role title, no skill of any kind and no responsibility: what the model gives a text that is no listing."""
+    return (extraction.job_summary.role_title is None
+            and not extraction.role_context.key_responsibilities
+            and not any(names for _, _, names in skill_lists(extraction)))

@@ -57,7 +57,7 @@ from vllm.platforms import current_platform
 missing = [m for m in ("torchvision", "torchaudio", "torchcodec", "triton") if importlib.util.find_spec(m)]
 assert not missing, f"should not be installed: {missing}"
 assert current_platform.is_cpu(), f"vLLM platform is {current_platform.device_name}, expected cpu"
-import beam_pipeline.vllm_engine  # noqa: F401  (our engine module imports in this venv)
+import inference.vllm_engine  # noqa: F401  (our engine module imports in this venv)
 print(f"vllm {vllm.__version__} on {current_platform.device_name}, torch {torch.__version__}")
 PY
 touch "$VENV/.installed"

@@ -29,7 +29,7 @@ def note_listing() -> str:
 
 @pytest.fixture(scope="session")
 def tokenizer():
-    from schemas.model_source import load_tokenizer
+    from inference.model_source import load_tokenizer
 
     return load_tokenizer("embedded")
 
@@ -50,6 +50,6 @@ def emulator():
 
 @pytest.fixture(scope="session")
 def connection(emulator):
-    from beam_pipeline.bigquery import Connection
+    from extraction.bigquery import Connection
 
     return Connection(emulator.project, emulator.rest, emulator.grpc)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from schemas.model_source import cache_root
+from inference.model_source import cache_root
 from tests.processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,7 +98,7 @@ def teacher_gguf() -> Path:
     try:
         log = work / "convert.log"
         merged = work / "merged"
-        _run([sys.executable, "-c", "import sys; from schemas.model_source import load_causal_lm; "
+        _run([sys.executable, "-c", "import sys; from inference.model_source import load_causal_lm; "
               "m, t = load_causal_lm(sys.argv[1]); m.save_pretrained(sys.argv[2]); t.save_pretrained(sys.argv[2])",
               str(ADAPTER), str(merged)], log)
         f16 = work / "merged-f16.gguf"
@@ -144,7 +144,7 @@ def start(model: Optional[Path] = None, timeout: float = 120.0) -> LlamaServer:
 
 def warm_up(server: LlamaServer, timeout: float = 900.0) -> None:
     """Send one full prompt, so the shared instructions are in the server's cache before any timed request."""
-    from schemas.prompt import PromptStyle, messages
+    from extraction.prompt import PromptStyle, messages
 
     body = json.dumps({"model": MODEL_ALIAS, "messages": messages(WARM_UP_LISTING, PromptStyle.FULL),
                        "max_tokens": 1}).encode()

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from beam_pipeline.bigquery import Connection, create_views, ensure_tables, finalize, read_rows, to_json_row
+from beam_pipeline.bigquery_tables import ensure_tables, finalize
+from extraction.bigquery import Connection, read_rows, to_json_row
 from schemas.tables import TABLES, bigquery_schema
 from tests.conftest import EXAMPLES, read_jsonl
 
@@ -103,7 +104,8 @@ def test_json_rows_are_serialisable():
 def test_trainer_loads_labelled_listings_from_bigquery(connection, emulator, monkeypatch):
     from google.cloud import bigquery
 
-    from trainer.data import load_labelled, read_rows as trainer_rows
+    from trainer.data import load_labelled
+    from trainer.data import read_rows as trainer_rows
 
     rows = read_jsonl(EXAMPLES / "train_labelled.jsonl")[:4]
     rows[3] = dict(rows[3], extraction=json.dumps({"job_summary": {"role_seniority": "Guru"}}))

@@ -3,15 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from schemas.canonical import (
-    CANONICAL_ALIASES,
-    canonical_name,
-    category_of,
-    dedupe,
-    is_grounded,
-    normalise_locations,
-    surface_forms,
-)
+from extraction.evidence import is_grounded
+from schemas.canonical import CANONICAL_ALIASES, canonical_name, category_of, dedupe, normalise_locations, surface_forms
 from schemas.models import TechnicalSkills
 
 

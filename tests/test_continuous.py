@@ -12,8 +12,9 @@ import torch
 import xgrammar as xgr
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from beam_pipeline.continuous import ContinuousDecoder
-from beam_pipeline.generation import Generator, stop_token_ids
+from inference.continuous import ContinuousDecoder
+from inference.engine import stop_token_ids
+from inference.transformers_engine import TransformersEngine
 
 PROMPTS = ["Data engineer in Leeds", "x", "Analytics engineer, remote, dbt and Snowflake, 3 years",
            "Engenheiro de dados em Lisboa", "BI developer", "Senior ML engineer, Berlin, PyTorch"]
@@ -86,10 +87,10 @@ def test_length_limit_ends_a_row_and_counts_its_tokens(tiny_model, tokenizer):
 
 
 def test_generator_keeps_order_and_handles_nothing(tiny_model, tokenizer):
-    single = Generator(tiny_model, tokenizer, slots=1)  # the extraction grammar; 10 tokens end every row
+    single = TransformersEngine(tiny_model, tokenizer, slots=1)  # the extraction grammar; 10 tokens end every row
     assert single.generate([], 10) == []
     one_at_a_time = [single.generate([p], 10)[0] for p in PROMPTS[:3]]
-    assert Generator(tiny_model, tokenizer, slots=3).generate(PROMPTS[:3], 10) == one_at_a_time
+    assert TransformersEngine(tiny_model, tokenizer, slots=3).generate(PROMPTS[:3], 10) == one_at_a_time
 
 
 def test_an_empty_prompt_is_a_clear_error(tiny_model, tokenizer):

@@ -19,8 +19,8 @@ from typing import Callable, Iterator
 
 import pytest
 
-from tests.processes import free_port
 from tests.conftest import ROOT
+from tests.processes import free_port
 from tests.test_insights_dataset import write_known_dataset
 
 pytestmark = pytest.mark.slow

@@ -8,13 +8,14 @@ import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from beam_pipeline.config import ExtractionConfig
 from beam_pipeline.dataflow import DataflowConfigError, check_dataflow, dataflow_problems
-from beam_pipeline.bigquery import Connection
-from beam_pipeline.handlers import VLLMExtractionHandler
 from beam_pipeline.launcher import build_parser
-from beam_pipeline.pipeline import ExtractionConfig, TokenLimits, build_pipeline, make_handler
-from schemas.flatten import RunInfo
-from schemas.prompt import PromptStyle
+from beam_pipeline.pipeline import build_pipeline, make_handler
+from extraction.bigquery import Connection
+from extraction.prompt import PromptStyle
+from extraction.rows import RunInfo
+from inference.limits import TokenLimits
 from tests.conftest import ROOT
 
 GOOD = [
@@ -70,7 +71,8 @@ def test_graph_builds_for_dataflow_without_submitting():
                                                                    "extraction_errors")},
     )
     handler = make_handler(config)
-    assert isinstance(handler, VLLMExtractionHandler) and handler.share_model_across_processes()
+    assert handler.engine.name == "vllm" and handler.share_model_across_processes()
+    assert handler.engine.vllm_options == {"max_model_len": 8192, "gpu_memory_utilization": 0.90}
     pipeline = beam.Pipeline(options=options)  # DataflowRunner: nothing is submitted until run()
     build_pipeline(config, pipeline)
     proto = pipeline.to_runner_api()

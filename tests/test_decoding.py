@@ -45,7 +45,7 @@ def test_budget_is_stated_for_the_embedded_tokenizer(tokenizer):
 
 @pytest.fixture(scope="module")
 def compiled(tokenizer):
-    from beam_pipeline.generation import compile_grammar
+    from inference.engine import compile_grammar
 
     return compile_grammar(tokenizer, len(tokenizer), [tokenizer.eos_token_id])
 

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pyarrow as pa
 
-from schemas.flatten import RunInfo, flatten
-from schemas.grounding import ground
+from extraction.grounding import ground
+from extraction.rows import RunInfo, flatten
 from schemas.tables import TABLES, arrow_schema, bigquery_schema, column_names
 from schemas.validation import parse_extraction
 
@@ -35,7 +35,7 @@ EXPECTED_SKILLS = [
 
 
 def test_note_example_flattens_to_the_expected_rows(note_example, note_listing):
-    grounded = ground(parse_extraction(note_example), note_listing, keep_ungrounded=True, recall=False)
+    grounded = ground(parse_extraction(note_example), note_listing, keep_ungrounded=True, backfill=False)
     rows = flatten("vaibe-1", grounded, note_listing, RUN,
                    listing_columns={"job_title": "DevOps Engineer", "company_name": "Vaibe", "location": None},
                    ingestion_date="2026-11-20T08:00:00")

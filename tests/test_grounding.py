@@ -1,13 +1,12 @@
-"""Grounding on hand-written listings: evidence spans, removal, recall, required versus preferred."""
+"""Grounding on hand-written listings: evidence spans, removal, backfill, required versus preferred."""
 from __future__ import annotations
 
 import pytest
 
-from schemas.flatten import skill_lists
-from schemas.grounding import find_evidence, ground, is_benefit, requirement_at, scan
-from schemas.listings import normalise_listing
-from schemas.models import JobExtraction
-from schemas.taxonomy import evidence_spans
+from extraction.evidence import evidence_spans, find_evidence
+from extraction.grounding import ground, is_benefit, requirement_at, scan
+from extraction.listings import normalise_listing
+from schemas.models import JobExtraction, skill_lists
 
 SKILLS = "technical_skills."
 LANGS = SKILLS + "programming_languages."
@@ -225,12 +224,12 @@ def test_scan_takes_ambiguous_names_only_with_context():
 
 def test_ground_removes_a_hallucinated_tool_and_keeps_grounded_ones():
     model = extraction(**{"technical_skills.programming_languages.general_purpose": ["Python", "Java"]})
-    result = ground(model, ENGLISH, recall=False)
+    result = ground(model, ENGLISH, backfill=False)
     assert result.extraction.required_qualifications.technical_skills.programming_languages.general_purpose == [
         "Python"]
     assert result.removed == {LANGS + "general_purpose": 1}
     [item] = result.items
-    # "both": the taxonomy finds it too (recall=False only stops additions)
+    # "both": the taxonomy finds it too (backfill=False only stops additions)
     assert (item.name, item.source, item.grounded, item.evidence.text) == ("Python", "both", True, "Python")
 
 
@@ -249,14 +248,14 @@ def test_ground_recovers_missed_tools_into_their_category_and_marks_both():
     assert tools.orchestration_workflow_tools == ["Apache Airflow"]
 
 
-def test_methodologies_are_recalled_but_devops_as_a_job_is_not():
+def test_methodologies_are_backfilled_but_devops_as_a_job_is_not():
     text = "Title: DevOps Engineer\nRequirements\n- Python\n- We work in Scrum with CI/CD pipelines\n"
     result = ground(extraction(), text)
     assert [m.value for m in result.extraction.required_qualifications.methodologies_practices] == [
         "Scrum", "CI/CD Practices"]
     assert {i.name: i.source for i in result.items}["Scrum"] == "taxonomy"
     model = extraction(methodologies_practices=["DevOps Culture/Practices"])
-    assert [i.name for i in ground(model, text, recall=False).items] == ["DevOps Culture/Practices"]
+    assert [i.name for i in ground(model, text, backfill=False).items] == ["DevOps Culture/Practices"]
 
 
 def test_preferred_section_tools_go_to_the_preferred_list():
@@ -275,7 +274,7 @@ def test_preferred_section_tools_go_to_the_preferred_list():
 
 def test_a_model_item_in_a_preferred_part_moves_to_the_preferred_list():
     model = extraction(**{"technical_skills.etl_integration_tools": ["Apache Kafka"]})
-    result = ground(model, ENGLISH, recall=False)
+    result = ground(model, ENGLISH, backfill=False)
     assert result.extraction.preferred_qualifications.skills_keywords == ["Apache Kafka"]
     assert result.moved == {SKILLS + "etl_integration_tools": 1}
 
@@ -284,7 +283,7 @@ def test_a_model_item_in_the_wrong_list_moves_to_the_taxonomy_category():
     model = extraction(**{"technical_skills.cloud_services_tools": ["Terraform", "S3"],
                           "technical_skills.data_visualization_bi_tools": ["DAX"],
                           "soft_skills_keywords": ["Comunicação"]})
-    result = ground(model, PORTUGUESE + "\n- Terraform e S3\n- DAX\n", recall=False)
+    result = ground(model, PORTUGUESE + "\n- Terraform e S3\n- DAX\n", backfill=False)
     tools = result.extraction.required_qualifications.technical_skills
     assert tools.devops_mlops_ci_cd_tools == ["Terraform"] and tools.cloud_services_tools == ["S3"]
     assert tools.data_visualization_bi_tools == ["DAX"]  # the table accepts DAX under BI tools too
@@ -294,7 +293,7 @@ def test_a_model_item_in_the_wrong_list_moves_to_the_taxonomy_category():
 
 def test_keep_ungrounded_keeps_and_flags():
     model = extraction(**{"technical_skills.programming_languages.general_purpose": ["Python", "Java"]})
-    result = ground(model, ENGLISH, keep_ungrounded=True, recall=False)
+    result = ground(model, ENGLISH, keep_ungrounded=True, backfill=False)
     items = {i.name: i for i in result.items}
     assert (items["Java"].grounded, items["Java"].evidence, items["Java"].source) == (False, None, "model")
     assert result.extraction.required_qualifications.technical_skills.programming_languages.general_purpose == [
@@ -320,7 +319,7 @@ def test_full_lists_keep_their_bound_and_count_what_did_not_fit():
     assert result.recovered[SKILLS + "cloud_services_tools"] == 8
 
 
-def test_an_empty_extraction_recalls_nothing():
+def test_an_empty_extraction_backfills_nothing():
     empty = JobExtraction()
     result = ground(empty, ENGLISH)
     assert result.items == () and result.recovered == {}
@@ -337,7 +336,7 @@ def test_perks_in_a_skill_list_are_removed_even_with_evidence_and_keep_ungrounde
     model = extraction(**{"preferred_qualifications__skills_keywords": ["401(k) Match", "Medical, Dental & Vision",
                                                                         "Vale-refeição", "Excel"]})
     for keep in (False, True):
-        result = ground(model, text, keep_ungrounded=keep, recall=False)
+        result = ground(model, text, keep_ungrounded=keep, backfill=False)
         assert [i.name for i in result.items] == ["Microsoft Excel"]
         assert result.removed == {"preferred_qualifications.skills_keywords": 3}
     assert is_benefit("Dental Insurance") and is_benefit("Stock Options") and is_benefit("Betriebsrente")

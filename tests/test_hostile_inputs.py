@@ -13,11 +13,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from beam_pipeline.readers import InputError, check_input, iter_csv_records, iter_jsonl_records
-from beam_pipeline.records import DeadLetter
 from beam_pipeline.transforms import keep_one, normalise_record, validate_prediction
-from schemas.listings import ColumnMap, Listing, normalise_listing
-from schemas.prompt import PromptStyle, defang, fit_prompt
+from extraction.errors import DeadLetter
+from extraction.listings import ColumnMap, Listing, normalise_listing
+from extraction.prompt import PromptStyle, defang, fit_prompt
+from extraction.readers import InputError, check_input, iter_csv_records, iter_jsonl_records
 from schemas.validation import ExtractionError, parse_extraction
 
 DESC = "We are hiring a Data Engineer. Requirements: 3 years of experience with Python and SQL."
@@ -202,8 +202,8 @@ def test_model_output_nested_too_deeply_is_invalid_json():
 def test_an_empty_extraction_is_not_a_job_listing():
     from apache_beam.ml.inference.base import PredictionResult
 
-    from beam_pipeline.generation import Generation
-    from beam_pipeline.records import PromptRecord
+    from extraction.prompt import PromptRecord
+    from inference.engine import Generation
 
     record = PromptRecord(Listing("r1", "A recipe"), "prompt", [1, 2], False)
     empty = json.dumps({"job_summary": {"role_title": None}})

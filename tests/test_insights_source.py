@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from beam_pipeline.bigquery import ensure_tables, finalize, to_json_row
+from beam_pipeline.bigquery_tables import ensure_tables, finalize
+from extraction.bigquery import to_json_row
 from insights import queries as Q
 from insights.source import SourceError, open_source
 from tests.test_insights_dataset import NEW, known_tables

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from schemas.job_signal import not_a_listing_reason
-from schemas.text_genre import genre_markers, opening_markers
+from extraction.genres import genre_markers, opening_markers
+from extraction.screening import not_a_listing_reason
 
 NOT_LISTINGS = {
     "a CV in the first person": (
@@ -134,9 +134,9 @@ def test_listings_in_other_languages_reach_the_model(language):
 
 
 def test_the_listing_check_can_be_turned_off():
-    from beam_pipeline.records import DeadLetter
     from beam_pipeline.transforms import normalise_record
-    from schemas.listings import ColumnMap
+    from extraction.errors import DeadLetter
+    from extraction.listings import ColumnMap
 
     record = {"job_id": "t1", "job_description": "Sökes: dataingenjör med Python och SQL. Skicka din ansökan."}
     with pytest.raises(DeadLetter) as info:

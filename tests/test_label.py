@@ -21,8 +21,8 @@ from tests import llama_server
 from tests.conftest import FIXTURES, ROOT, read_jsonl
 from tests.fault_proxy import FaultProxy
 from trainer.data import load_labelled, read_rows
-from trainer.label import ground_label, label
-from trainer.label_config import LabelConfig
+from trainer.label.config import LabelConfig
+from trainer.label.run import ground_label, label
 
 # Short listings keep each request cheap: the server has the instructions cached and reads only these.
 LISTINGS = [
@@ -224,7 +224,7 @@ def test_labels_from_the_real_server_are_what_trainer_train_reads(tmp_path, serv
 def test_the_bundled_configs_parse_with_the_cli_parser(monkeypatch):
     from trl import TrlParser
 
-    from trainer.label_config import teacher_settings
+    from trainer.label.config import teacher_settings
 
     monkeypatch.setenv("GEMINI_API_KEY", "k")
     (gemini,) = TrlParser((LabelConfig,)).parse_args_and_config(

@@ -5,15 +5,15 @@ import json
 
 import pytest
 
-from schemas.listings import normalise_listing
+from extraction.listings import normalise_listing
 from tests import llama_server
 from tests.conftest import EXAMPLES, read_jsonl
 from tests.test_bigquery import load_listings
 from tests.test_label import LISTINGS
 from trainer.data import load_labelled, read_rows
-from trainer.label import label
-from trainer.label_config import LabelConfig
-from trainer.label_store import BigQueryStore, label_row, rejection_row
+from trainer.label.config import LabelConfig
+from trainer.label.run import label
+from trainer.label.store import BigQueryStore, label_row, rejection_row
 
 
 @pytest.fixture(scope="module", autouse=True)

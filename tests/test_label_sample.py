@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from schemas.listings import Listing, normalise_listing
+from extraction.listings import Listing, normalise_listing
 from tests.conftest import EXAMPLES
-from trainer.label_sample import language_of, sample_listings, seniority_of, title_family
+from trainer.label.sample import language_of, sample_listings, seniority_of, title_family
 
 EN = "We are looking for a data engineer to join our team and you will work with the business on our platform."
 PT = "Procuramos um engenheiro de dados para a nossa equipa, com experiência em pipelines e na cloud para o cliente."

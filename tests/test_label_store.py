@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from schemas.listings import Listing
-from trainer.label_store import JsonlStore, StoreError, default_paths, label_row, rejection_row
+from extraction.listings import Listing
+from trainer.label.store import JsonlStore, StoreError, default_paths, label_row, rejection_row
 
 
 def listing(job_id: str) -> Listing:

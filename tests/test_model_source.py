@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-from schemas.model_source import load_tokenizer, save_pretrained_atomically
+from inference.model_source import load_tokenizer, save_pretrained_atomically
 
 
 @pytest.fixture(scope="module")

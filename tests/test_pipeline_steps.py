@@ -12,12 +12,13 @@ from apache_beam.ml.inference.base import PredictionResult
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from beam_pipeline.generation import Generation
-from beam_pipeline.records import DeadLetter, PromptRecord
 from beam_pipeline.summary import ReconciliationError, reconcile
 from beam_pipeline.transforms import NormaliseListings, ReadListings, validate_prediction
-from schemas.flatten import RunInfo
-from schemas.listings import ColumnMap, Listing
+from extraction.errors import DeadLetter
+from extraction.listings import ColumnMap, Listing
+from extraction.prompt import PromptRecord
+from extraction.rows import RunInfo
+from inference.engine import Generation
 from schemas.validation import canonical_json, parse_extraction
 
 RUN = RunInfo("m@1", "p1", "compact", "r1", dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc))

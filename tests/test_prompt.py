@@ -6,10 +6,18 @@ import re
 
 import pytest
 
+from extraction.listings import normalise_listing
+from extraction.prompt import (
+    CLOSING_INSTRUCTION,
+    SYSTEM_PROMPT,
+    UNTRUSTED_NOTE,
+    PromptStyle,
+    count_tokens,
+    fit_prompt,
+    render,
+    schema_definition,
+)
 from schemas.__main__ import main
-from schemas.listings import normalise_listing
-from schemas.prompt import (CLOSING_INSTRUCTION, SYSTEM_PROMPT, UNTRUSTED_NOTE, PromptStyle, count_tokens,
-                            fit_prompt, render, schema_definition)
 from tests.conftest import EXAMPLES
 
 

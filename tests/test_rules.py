@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from schemas.rules import apply_rules, title_seniority
+from extraction.rules import apply_rules, title_seniority
 from schemas.validation import parse_extraction
-from schemas.vocab import RemoteStatus, RoleSeniority as S
+from schemas.vocab import RemoteStatus
+from schemas.vocab import RoleSeniority as S
 
 
 @pytest.mark.parametrize("title, level", [

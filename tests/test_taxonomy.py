@@ -3,20 +3,11 @@ from __future__ import annotations
 
 import pytest
 
+from extraction.evidence import find_evidence
 from schemas.canonical import canonical_name, category_of
 from schemas.fields import NAME_MAX_CHARS
-from schemas.flatten import skill_lists
-from schemas.models import JobExtraction, TechnicalSkills
-from schemas.taxonomy import (
-    CATEGORIES,
-    METHODOLOGIES,
-    PREFERRED,
-    TAXONOMY,
-    Kind,
-    TaxonomyError,
-    find_evidence,
-    load_taxonomy,
-)
+from schemas.models import JobExtraction, TechnicalSkills, skill_lists
+from schemas.taxonomy import CATEGORIES, METHODOLOGIES, PREFERRED, TAXONOMY, Kind, TaxonomyError, load_taxonomy
 from schemas.vocab import Methodology, allowed
 
 # Every canonical name schemas.canonical had before the taxonomy: the same spelling must stay canonical.

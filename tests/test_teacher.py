@@ -12,12 +12,12 @@ import time
 
 import pytest
 
+from extraction.prompt import PromptStyle, messages
 from schemas.decoding import decoding_schema
-from schemas.prompt import PromptStyle, messages
 from tests import llama_server
 from tests.fault_proxy import FaultProxy
-from trainer.label_config import LabelConfig, teacher_settings
-from trainer.teacher import (
+from trainer.label.config import LabelConfig, teacher_settings
+from trainer.label.teacher import (
     RateLimiter,
     ResponseFormat,
     RetryPolicy,

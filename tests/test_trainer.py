@@ -85,9 +85,9 @@ def test_evaluate_scores_the_bundled_adapter_on_gold_listings(tmp_path):
     assert 0 < scored["summary"]["mean_f1"] <= 1 and scored["summary"]["failures"] == {}
     assert json.loads((tmp_path / "eval.json").read_text())["job_ids"] == report["job_ids"]
     assert "| mean_f1 |" in (tmp_path / "eval.md").read_text()
-    assert set(scored["stages"]) == {"model", "grounded", "grounded+recall"}
+    assert set(scored["stages"]) == {"model", "grounded", "grounded+backfill"}
     assert scored["stages"]["grounded"]["skills"]["precision"] is not None
-    assert "| grounded+recall |" in (tmp_path / "eval.md").read_text()
+    assert "| grounded+backfill |" in (tmp_path / "eval.md").read_text()
 
 
 def test_rescore_scores_saved_outputs_without_decoding(tmp_path):

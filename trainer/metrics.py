@@ -15,14 +15,14 @@ An invalid output counts as an empty extraction: it scores on no field.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from pydantic import BaseModel
 
-from schemas.canonical import is_grounded, match_key
-from schemas.flatten import iter_lists
-from schemas.models import JobExtraction
+from extraction.evidence import is_grounded
+from schemas.canonical import match_key
+from schemas.models import JobExtraction, iter_lists
 
 CORE_SCALARS = (
     "job_summary.role_seniority",

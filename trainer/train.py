@@ -11,13 +11,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from schemas.listings import ColumnMap
-from schemas.model_source import EMBEDDED, load_tokenizer, resolve_model
-from schemas.prompt import PROMPT_VERSION, PromptStyle
+from extraction.listings import ColumnMap
+from extraction.prompt import PROMPT_VERSION, PromptStyle
+from inference.model_source import EMBEDDED, load_tokenizer, resolve_model
 from trainer.backends import choose_backend, load_for_training
 from trainer.config import DataConfig, ModelConfig, RunConfig
-from trainer.sft_args import build_sft_config
 from trainer.data import format_examples, load_labelled, read_rows, split
+from trainer.sft_args import build_sft_config
 from trainer.storage import is_gcs, local_dir_for, upload_dir
 
 LOG = logging.getLogger(__name__)

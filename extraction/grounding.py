@@ -1,4 +1,4 @@
-"""Grounding an extraction in its listing: evidence for every skill, recall of what the model left out.
+"""Grounding an extraction in its listing: evidence for every skill, backfill of what the model left out.
 
 A small model's skill lists are half invention and its tool lists mostly empty. This module fixes both
 deterministically, with the taxonomy (`schemas.taxonomy`):
@@ -18,11 +18,11 @@ deterministically, with the taxonomy (`schemas.taxonomy`):
   "idealerweise", "gerne auch", "de preferência", "preferably") makes the rest of its clause preferred.
 - `scan(text)`: every taxonomy tool, language, platform, service and methodology the listing names,
   ambiguous names only with context, each with its category, first evidence and requirement (required if
-  any mention is in a required part). Methodologies are recalled because it is precise (bench: 52 of 52
+  any mention is in a required part). Methodologies are backfilled because it is precise (bench: 52 of 52
   on the tuned labels, 12 of 12 held out; "DevOps" alone names a job, so it is only evidence); concepts
   (precision 0.5) and soft skills (0.8) are not: their spellings are common words.
 - `ground(extraction, text)`: the one entry point for the pipeline, the trainer's label cleaning and the
-  evaluation. For every item of the lists `schemas.flatten.skill_lists` walks:
+  evaluation. For every item of the lists `extraction.rows.skill_lists` walks:
     * items with no evidence are removed (`keep_ungrounded=True` keeps them, flagged grounded=False);
       `removed` counts them by list either way; so are perks written into a skill list ("401(k) Match",
       "Dental Insurance", "Vale-refeição": `is_benefit`), which are never kept;
@@ -31,11 +31,11 @@ deterministically, with the taxonomy (`schemas.taxonomy`):
       `preferred_qualifications.skills_keywords`, and a taxonomy item the model called preferred whose listing
       requires it moves to its own list; `moved` counts them by the list they left;
     * known items take their canonical name ("Comunicação" -> "Communication", "k8s" -> "Kubernetes");
-    * with `recall=True`, tools and methodologies that `scan` finds and no list holds are added to their list (or to the
+    * with `backfill=True`, tools and methodologies that `scan` finds and no list holds are added to their list (or to the
       preferred list when only preferred parts name them), with source "taxonomy"; `recovered` counts them by
       the list they joined. A model item that `scan` also finds has source "both".
   An empty extraction (no role title, skill or responsibility: the model's verdict that the text is not a
-  job listing, `schemas.job_signal`) recalls nothing.
+  job listing, `extraction.screening`) backfills nothing.
   Lists keep their bounds (8 items, 4 for concept sub-lists, 10 preferred): model items are placed first, in
   the model's order, then recovered ones in text order; what does not fit, and an item already placed in
   another list, is not added and is counted in `dropped` by list. The result is validated again.
@@ -49,23 +49,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal, Optional
 
+from extraction.evidence import Evidence, analyse, evidence_spans, find_evidence
+from extraction.evidence import backfill as backfill_entries
 from schemas.canonical import canonical_name, match_key
 from schemas.fields import CONCEPT_LIST_MAX_ITEMS, LIST_MAX_ITEMS, PREFERRED_SKILLS_MAX_ITEMS
-from schemas.flatten import skill_lists
-from schemas.job_signal import is_empty_extraction
-from schemas.models import JobExtraction
-from schemas.taxonomy import (
-    PREFERRED,
-    TAXONOMY,
-    Entry,
-    Evidence,
-    Kind,
-    analyse,
-    evidence_spans,
-    find_evidence,
-    spelling_key,
-)
-from schemas.taxonomy import recall as recall_entries
+from schemas.models import JobExtraction, is_empty_extraction, skill_lists
+from schemas.taxonomy import PREFERRED, TAXONOMY, Entry, Kind, spelling_key
 
 __all__ = ["Evidence", "GroundingResult", "Mention", "SkillItem", "find_evidence", "ground", "requirement_at", "scan"]
 
@@ -274,7 +263,7 @@ def requirement_at(text: str, offset: int) -> Requirement:
     return _sections(text).at(offset)
 
 
-# ---------------------------------------------------------------------------------------------- recall
+# ---------------------------------------------------------------------------------------------- backfill
 
 @dataclass(frozen=True)
 class Mention:
@@ -289,7 +278,7 @@ class Mention:
 def _decide(evidence: list[Evidence], text: str, claimed: Requirement = "required") -> tuple[Evidence, Requirement]:
     """The claimed requirement if some mention is in such a part (then the first such), else the other one.
 
-    Recall claims nothing, so a tool is required as soon as one mention is in a required part; an item the
+    Backfill claims nothing, so a tool is required as soon as one mention is in a required part; an item the
     model filed as preferred stays preferred if the listing names it anywhere as preferred.
     """
     for ev in evidence:
@@ -304,7 +293,7 @@ _RECALLED = frozenset({Kind.TOOL, Kind.METHODOLOGY})
 def scan(text: str) -> list[Mention]:
     """Every taxonomy tool, language, platform, service and methodology the listing names, in text order."""
     out = []
-    for found in recall_entries(text, _RECALLED):
+    for found in backfill_entries(text, _RECALLED):
         ev, requirement = _decide(list(found.evidence), text)
         out.append(Mention(found.entry.canonical, found.entry.category, ev, requirement))
     return out
@@ -317,7 +306,7 @@ class SkillItem:
     """One skill of the grounded extraction, as a `job_skills` row needs it."""
 
     name: str
-    category: str  # the list it sits in, as schemas.flatten.skill_lists names it
+    category: str  # the list it sits in, as extraction.rows.skill_lists names it
     requirement: Requirement
     source: Source
     grounded: bool
@@ -334,6 +323,7 @@ class GroundingResult:
     recovered: dict[str, int] = field(default_factory=dict)  # taxonomy items added, by the list they joined
     moved: dict[str, int] = field(default_factory=dict)  # model items moved to another list, by the list left
     dropped: dict[str, int] = field(default_factory=dict)  # items not added: list full or already placed
+    unevidenced: tuple[str, ...] = ()  # the model's names that the listing does not evidence, in list order
 
 
 def _bound(category: str) -> int:
@@ -392,7 +382,7 @@ def _item_key(name: str) -> str:
 
 
 def ground(
-    extraction: JobExtraction, text: str, *, keep_ungrounded: bool = False, recall: bool = True
+    extraction: JobExtraction, text: str, *, keep_ungrounded: bool = False, backfill: bool = True
 ) -> GroundingResult:
     """Ground every skill of `extraction` in `text` (the normalised listing the model read); see the docstring."""
     mentions = {m.name: m for m in scan(text)}
@@ -403,6 +393,7 @@ def ground(
     recovered: dict[str, int] = {}
     moved: dict[str, int] = {}
     dropped: dict[str, int] = {}
+    unevidenced: list[str] = []
 
     def place(category: str, item: SkillItem) -> bool:
         key = _item_key(item.name)
@@ -424,6 +415,7 @@ def ground(
             evidence = evidence_spans(raw, text, category=path)
             if not evidence:
                 _count(removed, path)
+                unevidenced.append(name)
                 if keep_ungrounded:
                     target = _target(path, entry, model_requirement) if path != PREFERRED else PREFERRED
                     if target != path:
@@ -440,7 +432,7 @@ def ground(
             place(target, SkillItem(name, target, "preferred" if target == PREFERRED else "required",
                                     source, True, ev))
 
-    if recall and not is_empty_extraction(extraction):  # an empty extraction is the model's "not a listing"
+    if backfill and not is_empty_extraction(extraction):  # an empty extraction is the model's "not a listing"
         for mention in mentions.values():
             if _item_key(mention.name) in placed:
                 continue
@@ -458,4 +450,4 @@ def ground(
         for name in names:
             item = info[(path, match_key(name))]
             items.append(item if item.name == name else dataclasses.replace(item, name=name))
-    return GroundingResult(cleaned, tuple(items), removed, recovered, moved, dropped)
+    return GroundingResult(cleaned, tuple(items), removed, recovered, moved, dropped, tuple(unevidenced))

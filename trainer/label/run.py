@@ -26,17 +26,17 @@ from typing import Any, Iterator, Optional, Union
 
 from pydantic import ValidationError
 
-from beam_pipeline.records import DeadLetter
-from schemas.grounding import ground
-from schemas.listings import ColumnMap, Listing, content_job_id, recency_rank
+from extraction.errors import DeadLetter
+from extraction.listings import ColumnMap, Listing, content_job_id, recency_rank
+from extraction.postprocess import postprocess
+from extraction.prompt import PROMPT_VERSION, PromptStyle, messages
 from schemas.models import JobExtraction
-from schemas.prompt import PROMPT_VERSION, PromptStyle, messages
 from schemas.validation import ExtractionError, canonical_json, format_errors, parse_extraction
-from trainer.label_config import LabelConfig, TeacherSettings, teacher_settings
-from trainer.label_report import LabelStats, format_counts, summary
-from trainer.label_sample import sample_listings
-from trainer.label_store import Done, Store, default_paths, label_row, open_store, rejection_row
-from trainer.teacher import RateLimiter, RetryPolicy, Stopped, Teacher, TeacherFailure, TeacherFatal, TeacherReply
+from trainer.label.config import LabelConfig, TeacherSettings, teacher_settings
+from trainer.label.report import LabelStats, format_counts, summary
+from trainer.label.sample import sample_listings
+from trainer.label.store import Done, Store, default_paths, label_row, open_store, rejection_row
+from trainer.label.teacher import RateLimiter, RetryPolicy, Stopped, Teacher, TeacherFailure, TeacherFatal, TeacherReply
 
 LOG = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ LOG = logging.getLogger(__name__)
 def read_records(cfg: LabelConfig, connection: Any = None) -> Iterator[Union[dict[str, Any], DeadLetter]]:
     """Records from files (one DeadLetter per unreadable record) or from BigQuery."""
     if cfg.input_query or cfg.input.startswith("bq://"):
-        from beam_pipeline.bigquery import Connection, parse_uri, read_rows
+        from extraction.bigquery import Connection, parse_uri, read_rows
 
         if connection is None:
             connection = Connection.from_options(cfg.project or (
@@ -54,7 +54,7 @@ def read_records(cfg: LabelConfig, connection: Any = None) -> Iterator[Union[dic
         yield from read_rows(table=None if cfg.input_query else cfg.input, query=cfg.input_query,
                              connection=connection)
         return
-    from beam_pipeline.readers import iter_records
+    from extraction.readers import iter_records
 
     yield from iter_records(cfg.input)
 
@@ -78,7 +78,7 @@ class Inputs:
 
 def collect(cfg: LabelConfig, stats: LabelStats, connection: Any = None) -> Inputs:
     """Read, normalise and deduplicate every record; counts go into `stats`."""
-    from beam_pipeline.transforms import normalise_record
+    from extraction.listings import normalise_record
 
     columns = ColumnMap.from_pairs(cfg.columns)
     by_id: dict[str, Listing] = {}
@@ -121,17 +121,15 @@ def collect(cfg: LabelConfig, stats: LabelStats, connection: Any = None) -> Inpu
 
 # ------------------------------------------------------------------------------------------------ one listing
 
-def ground_label(extraction: JobExtraction, text: str) -> tuple[JobExtraction, Counter, Counter, list[str]]:
+def ground_label(extraction: JobExtraction, listing: Listing) -> tuple[JobExtraction, Counter, Counter, list[str]]:
     """Remove skills the listing never mentions (the design note's "Git" case), so the student never learns to
     invent them; returns the cleaned label, removals and moves counted by list, and the removed names.
 
-    `schemas.grounding.ground` without recall: the label keeps only the teacher's own items, in the lists the
-    taxonomy files them under. A second pass that keeps the unevidenced items names them for the audit trail.
+    `extraction.postprocess` without rules or backfill: the label keeps only the teacher's own items, in the
+    lists the taxonomy files them under; the unevidenced names are kept for the audit trail.
     """
-    result = ground(extraction, text, recall=False)
-    audit = ground(extraction, text, keep_ungrounded=True, recall=False)
-    names = [item.name for item in audit.items if not item.grounded]
-    return result.extraction, Counter(result.removed), Counter(result.moved), names
+    result = postprocess(extraction, listing, rules=False, backfill=False).grounding
+    return result.extraction, Counter(result.removed), Counter(result.moved), list(result.unevidenced)
 
 
 def _strip_fences(text: str) -> str:
@@ -177,7 +175,7 @@ def judge(listing: Listing, reply: TeacherReply, model: str, max_tokens: int) ->
     except ExtractionError as exc:
         return reject(exc.reason, "; ".join(exc.errors))
     try:
-        grounded, outcome.removed, outcome.moved, names = ground_label(extraction, listing.text())
+        grounded, outcome.removed, outcome.moved, names = ground_label(extraction, listing)
     except ValidationError as exc:  # grounding moves items between lists and validates the result again
         return reject("schema_violation", "after grounding: " + "; ".join(format_errors(exc)))
     outcome.label = label_row(listing, json.loads(canonical_json(grounded)), model, PROMPT_VERSION,
@@ -220,7 +218,7 @@ class LabelRun:
 
     def _connection(self) -> Any:
         if self.connection is None and self.output.startswith("bq://"):
-            from beam_pipeline.bigquery import Connection, parse_uri
+            from extraction.bigquery import Connection, parse_uri
 
             self.connection = Connection.from_options(self.cfg.project or parse_uri(self.output, want_table=True)[0])
         return self.connection
@@ -229,7 +227,7 @@ class LabelRun:
         """Label everything still to do; returns the summary (also written to the report file)."""
         stats, model = self.stats, self.settings.model
         if not (self.cfg.input_query or self.cfg.input.startswith("bq://")):
-            from beam_pipeline.readers import check_input
+            from extraction.readers import check_input
 
             check_input(self.cfg.input)  # a wrong path fails here, before any output file is created
         store = open_store(self.output, self.rejections_path, self._connection())

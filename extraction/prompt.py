@@ -10,12 +10,14 @@ grammar enforces it anyway.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from typing import Any, Optional, get_args, get_origin
 
 from pydantic import BaseModel
 
+from extraction.listings import Listing
 from schemas.models import SECTION_COMMENTS, JobExtraction
 
 PROMPT_VERSION = "2026-11-26.2"
@@ -144,23 +146,6 @@ def schema_definition() -> str:
 
 # ---------------------------------------------------------------- messages and rendering
 
-def listing_text(
-    description: str,
-    title: Optional[str] = None,
-    company: Optional[str] = None,
-    location: Optional[str] = None,
-    workplace_type: Optional[str] = None,
-) -> str:
-    """What the model reads: the listing's header fields, when present, above its description."""
-    header = [
-        f"{label}: {value.strip()}"
-        for label, value in (("Title", title), ("Company", company), ("Location", location),
-                             ("Workplace", workplace_type))
-        if value and value.strip()
-    ]
-    return "\n".join(header + ([""] if header else []) + [description.strip()])
-
-
 def system_message(style: PromptStyle) -> str:
     if PromptStyle(style) is PromptStyle.FULL:
         return (f"{SYSTEM_PROMPT}{UNTRUSTED_NOTE}\n\n**JSON Schema Definition:**\n\n```json\n"
@@ -250,3 +235,21 @@ def fit_prompt(tokenizer: Any, listing: str, style: PromptStyle, max_prompt_toke
             return FittedPrompt(text=text, ids=prompt_ids, prompt_tokens=total, listing_truncated=truncated)
         # re-tokenising at the cut can merge differently; shave until it fits
         truncated, room = True, min(room, len(ids)) - max(8, total - max_prompt_tokens)
+
+
+@dataclass(frozen=True)
+class PromptRecord:
+    """A listing ready for the model: its rendered prompt, its token ids, and whether the listing had to be cut.
+
+    Both engines decode from `prompt_ids`, so they see exactly the tokens that
+    were counted against the context (and never re-parse the text).
+    """
+
+    listing: Listing
+    prompt: str
+    prompt_ids: list[int]
+    listing_truncated: bool
+
+    @property
+    def prompt_tokens(self) -> int:
+        return len(self.prompt_ids)

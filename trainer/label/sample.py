@@ -18,7 +18,7 @@ import unicodedata
 from collections import defaultdict
 from typing import Callable, Optional
 
-from schemas.listings import Listing
+from extraction.listings import Listing
 
 # A few hundred characters decide the language; stopwords of the languages the listings come in.
 _STOPWORDS: dict[str, frozenset[str]] = {

@@ -16,7 +16,8 @@ from dataclasses import dataclass, fields
 from html.parser import HTMLParser
 from typing import Any, Optional
 
-from schemas.prompt import listing_text
+from extraction.errors import DeadLetter
+from extraction.screening import not_a_listing_reason
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,23 @@ _KEEP_CONTROLS = {"\n", "\r", "\t"}
 
 MAX_HEADER_CHARS = 200  # title, company, location, workplace type: a header, never a second description
 MAX_JOB_ID_CHARS = 256
+
+
+def listing_text(
+    description: str,
+    title: Optional[str] = None,
+    company: Optional[str] = None,
+    location: Optional[str] = None,
+    workplace_type: Optional[str] = None,
+) -> str:
+    """What the model reads: the listing's header fields, when present, above its description."""
+    header = [
+        f"{label}: {value.strip()}"
+        for label, value in (("Title", title), ("Company", company), ("Location", location),
+                             ("Workplace", workplace_type))
+        if value and value.strip()
+    ]
+    return "\n".join(header + ([""] if header else []) + [description.strip()])
 
 
 class ListingError(ValueError):
@@ -256,3 +274,21 @@ def normalise_listing(record: dict[str, Any], columns: ColumnMap = ColumnMap()) 
         workplace_type=_header(record, columns.workplace_type),
         ingestion_date=parse_ingestion_date(record.get(columns.ingestion_date)),
     )
+
+
+def normalise_record(record: dict[str, Any], columns: ColumnMap, max_listing_chars: int,
+                     listing_check: bool = True) -> Listing:
+    """A Listing, or a DeadLetter: empty, absurdly long, wrongly typed or undecodable fields, or (with
+    `listing_check`) a text that does not read like a job listing."""
+    try:
+        listing = normalise_listing(record, columns)
+    except ListingError as exc:
+        raise DeadLetter("normalise", exc.reason, str(exc)) from None
+    if len(listing.description) > max_listing_chars:
+        raise DeadLetter("normalise", "input_too_long",
+                         f"{len(listing.description)} characters after cleaning, over --max-listing-chars "
+                         f"{max_listing_chars}")
+    not_a_listing = not_a_listing_reason(listing.description) if listing_check else None
+    if not_a_listing:
+        raise DeadLetter("normalise", "not_a_job_listing", not_a_listing)
+    return listing

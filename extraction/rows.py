@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, Optional
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, Optional
 
 from schemas.models import JobExtraction
 from schemas.tables import column_names
 from schemas.validation import canonical_json
 
-if TYPE_CHECKING:  # schemas.grounding walks the lists with skill_lists below
-    from schemas.grounding import GroundingResult
+if TYPE_CHECKING:
+    from extraction.grounding import GroundingResult
 
 
 @dataclass(frozen=True)
@@ -37,29 +35,6 @@ class RunInfo:
             "extracted_at": self.extracted_at,
             "run_id": self.run_id,
         }
-
-
-def iter_lists(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, list[str]]]:
-    """Every list of strings in a model, with its dotted path, values as plain strings."""
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        path = f"{prefix}.{name}" if prefix else name
-        if isinstance(value, BaseModel):
-            yield from iter_lists(value, path)
-        elif isinstance(value, list):
-            yield path, [getattr(v, "value", v) for v in value]
-
-
-def skill_lists(extraction: JobExtraction) -> Iterator[tuple[str, str, list[str]]]:
-    """(category path, required|preferred, names) for every list that names skills."""
-    required = extraction.required_qualifications
-    for path, names in iter_lists(required.technical_skills, "technical_skills"):
-        yield path, "required", names
-    yield "methodologies_practices", "required", [m.value for m in required.methodologies_practices]
-    yield "soft_skills_keywords", "required", list(required.soft_skills_keywords)
-    yield "preferred_qualifications.skills_keywords", "preferred", list(
-        extraction.preferred_qualifications.skills_keywords
-    )
 
 
 def skill_rows(job_id: str, grounding: "GroundingResult", run: RunInfo) -> list[dict[str, Any]]:
@@ -154,7 +129,7 @@ def flatten(
     listing_columns: Optional[dict[str, Optional[str]]] = None,
     ingestion_date: Optional[str] = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """All rows one listing contributes, by table name, from its grounded extraction (`schemas.grounding.ground`)."""
+    """All rows one listing contributes, by table name, from its grounded extraction (`extraction.grounding.ground`)."""
     extraction = grounding.extraction
     skills = skill_rows(job_id, grounding, run)
     job = job_row(job_id, extraction, run, skill_count=len(skills), input_truncated=input_truncated,

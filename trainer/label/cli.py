@@ -12,7 +12,8 @@ import logging
 import sys
 from typing import Any
 
-from trainer.label_config import LabelConfig
+from trainer.label.config import LabelConfig
+
 
 def cost_report(result: dict[str, Any]) -> str:
     """The end-of-run report a person reads; the JSON file has the same numbers."""
@@ -43,9 +44,9 @@ def cost_report(result: dict[str, Any]) -> str:
 def run_label(argv: list[str]) -> int:
     from trl import TrlParser
 
-    from beam_pipeline.readers import InputError
+    from extraction.readers import InputError
     from trainer.label import label
-    from trainer.label_store import StoreError
+    from trainer.label.store import StoreError
 
     (cfg,) = TrlParser((LabelConfig,)).parse_args_and_config(argv)
     for noisy in ("httpx", "httpx2", "openai"):  # one INFO line per request would drown the progress lines

@@ -24,7 +24,7 @@ from typing import Any, Iterator, Union
 
 from apache_beam.io.filesystems import FileSystems
 
-from beam_pipeline.records import DeadLetter
+from extraction.errors import DeadLetter
 
 FORMATS = ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "jsonl"), (".csv", "csv"), (".parquet", "parquet"))
 BOM = "\ufeff"

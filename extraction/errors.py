@@ -1,33 +1,13 @@
-"""The elements that travel between the pipeline's steps, and the dead-letter row."""
+"""Dead letters: a record that cannot become rows, why, and its `extraction_errors` row."""
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import Any, Optional
 
-from schemas.flatten import RunInfo
-from schemas.listings import Listing
+from extraction.rows import RunInfo
 
 EXCERPT_CHARS = 500
 UNKNOWN_JOB_ID = "(unknown)"
-
-
-@dataclass(frozen=True)
-class PromptRecord:
-    """A listing ready for the model: its rendered prompt, its token ids, and whether the listing had to be cut.
-
-    Both engines decode from `prompt_ids`, so they see exactly the tokens that
-    were counted against the context (and never re-parse the text).
-    """
-
-    listing: Listing
-    prompt: str
-    prompt_ids: list[int]
-    listing_truncated: bool
-
-    @property
-    def prompt_tokens(self) -> int:
-        return len(self.prompt_ids)
 
 
 class DeadLetter(Exception):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Protocol
 
-from schemas.listings import Listing
+from extraction.listings import Listing
 
 LOG = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ class BigQueryStore:
     def __init__(self, output: str, rejections: str, connection: Any):
         from google.cloud import bigquery
 
-        from beam_pipeline.bigquery import parse_uri
+        from extraction.bigquery import parse_uri
 
         self._client = connection.client()
         self.tables = []

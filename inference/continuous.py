@@ -25,7 +25,7 @@ from typing import Any, Optional
 import torch
 from transformers.cache_utils import Cache, DynamicLayer
 
-from beam_pipeline.generation import Generation
+from inference.engine import Generation
 
 LOG = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ Every choice here was found by running vLLM, not read off its docs (issue 13):
   space, while our models are trained on `, ` and `: `. So each request carries
   the EBNF grammar that xgrammar builds from the decoding schema with
   `any_whitespace=False`: compiled, it is exactly the grammar the transformers
-  engine uses (`beam_pipeline.generation.compile_grammar`; tests/test_vllm_engine.py
+  engine uses (`inference.transformers_engine.compile_grammar`; tests/test_vllm_engine.py
   checks). The backend is pinned to xgrammar so no other library interprets it.
 - **Prompts as token ids** (`TokensPrompt`): vLLM decodes the ids BuildPrompts
   counted against the context, the same ids the transformers engine decodes,
@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from beam_pipeline.generation import Generation
+from inference.engine import Generation
 
 LOG = logging.getLogger(__name__)
 
@@ -133,8 +133,13 @@ def merged_model(spec: Optional[str]) -> str:
     transformers engine and cached under JOBX_CACHE, keyed by the adapter's
     files and its base.
     """
-    from schemas.model_source import (adapter_base, cache_root, load_causal_lm, resolve_model,
-                                      save_pretrained_atomically)
+    from inference.model_source import (
+        adapter_base,
+        cache_root,
+        load_causal_lm,
+        resolve_model,
+        save_pretrained_atomically,
+    )
 
     path = resolve_model(spec)
     base = adapter_base(path)
@@ -169,8 +174,8 @@ class VLLMEngine:
         from transformers import GenerationConfig
         from vllm import LLM
 
-        from beam_pipeline.generation import stop_token_ids
-        from schemas.model_source import load_tokenizer
+        from inference.engine import stop_token_ids
+        from inference.model_source import load_tokenizer
 
         started = time.time()
         path = merged_model(model_spec)
@@ -191,7 +196,7 @@ class VLLMEngine:
         LOG.info("vLLM ready in %.1fs", engine.load_seconds)
         return engine
 
-    def generate(self, prompt_ids: list[list[int]], max_new_tokens: int) -> list[Generation]:
+    def generate_ids(self, prompt_ids: list[list[int]], max_new_tokens: int) -> list[Generation]:
         """Greedy, grammar-constrained decoding of each prompt; results keep the prompts' order."""
         from vllm import SamplingParams
         from vllm.inputs import TokensPrompt

@@ -14,7 +14,7 @@ them out, both reported as the dead letter `not_a_job_listing`:
   Cyrillic, ...), whose job words we do not know: such a text goes to the model.
   Then the genre: CVs, press releases, blog posts, events, course pages and
   salary reports use job words too, but show other genres' markers
-  (`schemas.text_genre`). A text with such markers is no listing when nothing
+  (`extraction.genres`). A text with such markers is no listing when nothing
   in it addresses an applicant ("you will", "we offer", "apply", "(m/w/d)"), or
   when its markers (at least `MIN_GENRE_MARKERS`, all genres together)
   outnumber the phrases that do. Both rules lean towards
@@ -31,9 +31,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from schemas.flatten import skill_lists
-from schemas.models import JobExtraction
-from schemas.text_genre import genre_markers, opening_markers
+from extraction.genres import genre_markers, opening_markers
 
 MIN_SIGNALS = 2
 MIN_GENRE_MARKERS = 2
@@ -110,7 +108,7 @@ def not_a_listing_reason(text: str) -> Optional[str]:
     """Why the text is not a job listing (one line), or None when it may be one.
 
     Two ways out: too few job-word families and nothing addressing an
-    applicant; or other genres' markers (see `schemas.text_genre`) with nothing
+    applicant; or other genres' markers (see `extraction.genres`) with nothing
     addressing an applicant, or at least MIN_GENRE_MARKERS of them outnumbering
     the phrases that do.
     """
@@ -129,10 +127,3 @@ def not_a_listing_reason(text: str) -> Optional[str]:
     addressed = (f"only {len(openings)} phrase(s) address an applicant ({', '.join(openings[:4])})" if openings
                  else "nothing addresses an applicant")
     return f"reads like {GENRE_NAMES[genre]} ({detail}); {addressed}"
-
-
-def is_empty_extraction(extraction: JobExtraction) -> bool:
-    """No role title, no skill of any kind and no responsibility: what the model gives a text that is no listing."""
-    return (extraction.job_summary.role_title is None
-            and not extraction.role_context.key_responsibilities
-            and not any(names for _, _, names in skill_lists(extraction)))

@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-from trainer.teacher import PRESETS, ResponseFormat
+from trainer.label.teacher import PRESETS, ResponseFormat
 
 
 @dataclass

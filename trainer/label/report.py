@@ -12,8 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from schemas.prompt import PROMPT_VERSION, PromptStyle
-
+from extraction.prompt import PROMPT_VERSION, PromptStyle
 
 MAX_FAILURES_LISTED = 100
 
