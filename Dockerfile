@@ -31,10 +31,12 @@ COPY --from=beam /opt/apache/beam /opt/apache/beam
 WORKDIR /opt/jobx
 COPY setup.py README.md ./
 COPY schemas ./schemas
+COPY extraction ./extraction
+COPY inference ./inference
 COPY beam_pipeline ./beam_pipeline
 COPY trainer ./trainer
 # vLLM brings its own CUDA torch; apache-beam is pinned to BEAM_VERSION by setup.py. The last check builds
-# what inference.vllm_engine.py hands vLLM (the names it imports and the grammar), so an API change
+# what inference/vllm_engine.py hands vLLM (the names it imports and the grammar), so an API change
 # fails the build, not the first batch on a worker.
 RUN pip install "apache-beam[gcp]==${BEAM_VERSION}" ".[vllm]" \
     && pip check \
