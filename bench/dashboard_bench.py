@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/dashboard_bench.py [--jobs 100000] [--repeats 30] [--data .cache/dashboard-bench]
 
-Generates a synthetic output (insights/synthetic.py) once and reuses it, loads it as the app does, then
+Generates a synthetic output (bench/synthetic.py) once and reuses it, loads it as the app does, then
 times each interaction: the `render_*` function the Dash callback runs (queries + figures + components)
 plus serialising its result to JSON, as Dash does before it answers. Each interaction runs `repeats`
 times, each time on filters drawn from the data's own values (none, one, or several filters at once), so
@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from insights import app as A  # noqa: E402
 from insights import queries as Q
 from insights.source import open_source  # noqa: E402
-from insights.synthetic import generate, write  # noqa: E402
+from bench.synthetic import generate, write  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "dashboard.json"
 

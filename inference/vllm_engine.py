@@ -7,7 +7,7 @@ Every choice here was found by running vLLM, not read off its docs (issue 13):
   space, while our models are trained on `, ` and `: `. So each request carries
   the EBNF grammar that xgrammar builds from the decoding schema with
   `any_whitespace=False`: compiled, it is exactly the grammar the transformers
-  engine uses (`inference.transformers_engine.compile_grammar`; tests/test_vllm_engine.py
+  engine uses (`inference.transformers_engine.compile_grammar`; tests/integration/test_vllm_engine.py
   checks). The backend is pinned to xgrammar so no other library interprets it.
 - **Prompts as token ids** (`TokensPrompt`): vLLM decodes the ids BuildPrompts
   counted against the context, the same ids the transformers engine decodes,

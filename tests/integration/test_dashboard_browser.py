@@ -1,7 +1,7 @@
 """The dashboard in a real headless Chromium (Debian's chromium + chromium-driver, driven by Selenium).
 
 The app runs as its own process (`python -m insights`) on 127.0.0.1 with a
-free port: once on the hand-made dataset of test_insights_dataset.py, whose
+free port: once on the hand-made dataset of tests/support/insights_dataset.py, whose
 answers are counted by hand, and once on a small synthetic output for the
 screenshots in docs/screenshots/ that the README shows. `make test`
 installs the browser; without it these tests fail and say how to get it.
@@ -19,9 +19,9 @@ from typing import Callable, Iterator
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.processes import free_port
-from tests.test_insights_dataset import write_known_dataset
+from tests.support.paths import ROOT
+from tests.support.processes import free_port
+from tests.support.insights_dataset import write_known_dataset
 
 pytestmark = pytest.mark.slow
 SHOTS = ROOT / "docs" / "screenshots"
@@ -66,7 +66,7 @@ def known_app(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def synthetic_app(tmp_path_factory) -> Iterator[str]:
-    from insights.synthetic import generate, write
+    from bench.synthetic import generate, write
 
     root = tmp_path_factory.mktemp("synthetic")
     write(*generate(3000, seed=1), root / "out")

@@ -1,4 +1,4 @@
-"""`trainer label` with BigQuery in and out, against the real emulator (tests/bigquery_emulator.py)."""
+"""`trainer label` with BigQuery in and out, against the real emulator (tests/support/bigquery_emulator.py)."""
 from __future__ import annotations
 
 import json
@@ -6,10 +6,9 @@ import json
 import pytest
 
 from extraction.listings import normalise_listing
-from tests import llama_server
-from tests.conftest import EXAMPLES, read_jsonl
-from tests.test_bigquery import load_listings
-from tests.test_label import LISTINGS
+from tests.support import llama_server
+from tests.support.paths import EXAMPLES, read_jsonl
+from tests.support.listings import LISTINGS, load_listings
 from trainer.data import load_labelled, read_rows
 from trainer.label.config import LabelConfig
 from trainer.label.run import label

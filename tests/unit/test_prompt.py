@@ -18,7 +18,7 @@ from extraction.prompt import (
     schema_definition,
 )
 from schemas.__main__ import main
-from tests.conftest import EXAMPLES
+from tests.support.paths import EXAMPLES
 
 
 def test_schema_text_keeps_the_notes_layout_and_is_complete(note_example):

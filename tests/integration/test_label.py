@@ -1,5 +1,5 @@
-"""`trainer label` end to end against a real llama.cpp server (tests/llama_server.py), with faults from
-tests/fault_proxy.py where a test needs them. Most runs cap answers at a few tokens (each one is then a real
+"""`trainer label` end to end against a real llama.cpp server (tests/support/llama_server.py), with faults from
+tests/support/fault_proxy.py where a test needs them. Most runs cap answers at a few tokens (each one is then a real
 `truncated` rejection, which is cheap); one run lets the model write whole labels and hands them to the
 trainer's loader.
 """
@@ -17,39 +17,12 @@ from pathlib import Path
 import pytest
 
 from schemas.validation import parse_extraction
-from tests import llama_server
-from tests.conftest import FIXTURES, ROOT, read_jsonl
-from tests.fault_proxy import FaultProxy
+from tests.support import llama_server
+from tests.support.paths import FIXTURES, ROOT, read_jsonl
+from tests.support.fault_proxy import FaultProxy
 from trainer.data import load_labelled, read_rows
 from trainer.label.config import LabelConfig
 from trainer.label.run import ground_label, label
-
-# Short listings keep each request cheap: the server has the instructions cached and reads only these.
-LISTINGS = [
-    {"job_id": "L1", "job_title": "Senior Data Engineer", "company_name": "Quarry Foods", "location": "Leeds, UK",
-     "job_description": "We are looking for a data engineer with 5 years of experience in Python and SQL on AWS "
-                        "(S3, Glue). Airflow is a plus. Hybrid."},
-    {"job_id": "L2", "job_title": "Engenheiro(a) de Dados", "company_name": "Onda Seguros", "location": "Lisboa",
-     "job_description": "Procuramos engenheiro de dados com experiência em Python, Spark e Azure Data Factory. "
-                        "Trabalho remoto."},
-    {"job_id": "L3", "job_title": "Data Scientist (m/w/d)", "company_name": "Rhein Mobility", "location": "Köln",
-     "job_description": "Wir suchen Verstärkung: du entwickelst Prognosemodelle mit Python, scikit-learn und SQL. "
-                        "Erfahrung mit Statistik. 30 Tage Urlaub."},
-    {"job_id": "L4", "job_title": "Junior BI Developer", "company_name": "Kiln Home", "location": "Dublin",
-     "job_description": "In this role you build Power BI reports and DAX measures on our SQL Server warehouse. "
-                        "Office based."},
-    {"job_id": "L5", "job_title": "MLOps Engineer", "company_name": "Helix Labs", "location": "Remote",
-     "job_description": "Join our platform team to run model training on Kubernetes with MLflow and Terraform on "
-                        "Google Cloud. Remote."},
-    {"job_id": "L6", "job_title": "Analytics Engineer", "company_name": "Fern", "location": "Amsterdam",
-     "job_description": "You will model data with dbt and Snowflake, test it and document it for analysts. Hybrid."},
-]
-
-
-def write_jsonl(path: Path, rows: list) -> Path:
-    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
-    return path
-
 
 def config(tmp_path: Path, base_url: str, **overrides) -> LabelConfig:
     values = dict(input=str(tmp_path / "listings.jsonl"), output=str(tmp_path / "labels.jsonl"), base_url=base_url,
@@ -67,14 +40,6 @@ def outcomes(tmp_path: Path) -> Counter:
 @pytest.fixture(scope="module")
 def server() -> llama_server.LlamaServer:
     return llama_server.shared()
-
-
-def test_grounding_removes_the_design_notes_git():
-    extraction = parse_extraction(json.loads((FIXTURES / "design_note_example.json").read_text()))
-    cleaned, removed, _, names = ground_label(extraction, (FIXTURES / "design_note_listing.txt").read_text())
-    assert "Git" in names and removed["technical_skills.devops_mlops_ci_cd_tools"] >= 1
-    assert "Git" not in cleaned.required_qualifications.technical_skills.devops_mlops_ci_cd_tools
-    assert "GitHub Actions" in cleaned.required_qualifications.technical_skills.devops_mlops_ci_cd_tools
 
 
 @pytest.mark.slow
@@ -219,20 +184,3 @@ def test_labels_from_the_real_server_are_what_trainer_train_reads(tmp_path, serv
     for row in labelled:
         assert parse_extraction(row["extraction"], strict=True)  # every key there, canonical form
         assert row["teacher_model"] == llama_server.MODEL_ALIAS and row["output_tokens"] > 0
-
-
-def test_the_bundled_configs_parse_with_the_cli_parser(monkeypatch):
-    from trl import TrlParser
-
-    from trainer.label.config import teacher_settings
-
-    monkeypatch.setenv("GEMINI_API_KEY", "k")
-    (gemini,) = TrlParser((LabelConfig,)).parse_args_and_config(
-        ["--config", str(ROOT / "trainer/configs/label-gemini.yaml"), "--sample", "50"])
-    assert gemini.sample == 50 and gemini.requests_per_minute == 15
-    settings = teacher_settings(gemini)
-    assert (settings.model, settings.price_input_per_million, settings.prices_as_of) == ("gemini-2.0-flash", 0.10,
-                                                                                       "2025-02-05")
-    (local,) = TrlParser((LabelConfig,)).parse_args_and_config(
-        ["--config", str(ROOT / "trainer/configs/label-local.yaml")])
-    assert teacher_settings(local).response_format.value == "json_object_schema"

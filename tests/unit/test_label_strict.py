@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from schemas.validation import ExtractionError, missing_keys, parse_extraction
-from tests.conftest import EXAMPLES, ROOT, read_jsonl
+from tests.support.paths import EXAMPLES, ROOT, read_jsonl
 
 
 def gold_label() -> dict:

@@ -1,6 +1,6 @@
 """Synthetic pipeline outputs at any scale, for the dashboard's benchmark and screenshots.
 
-`python -m insights.synthetic OUT --jobs 100000` writes the four tables with
+`.venv/bin/python bench/synthetic.py OUT --jobs 100000` writes the four tables with
 the real Arrow schemas (`schemas.tables`) and a run_summary.json, in the
 pipeline's folder layout. The distributions are made up but shaped like
 listings: skill names are canonical names of the taxonomy (`schemas`), each
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.canonical import CANONICAL_ALIASES, canonical_name
-from schemas.models import TechnicalSkills
-from schemas.tables import arrow_schema
-from schemas.vocab import Methodology, allowed
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from schemas.canonical import CANONICAL_ALIASES, canonical_name  # noqa: E402
+from schemas.models import TechnicalSkills  # noqa: E402
+from schemas.tables import arrow_schema  # noqa: E402
+from schemas.vocab import Methodology, allowed  # noqa: E402
 
 MODEL, OLD_MODEL = "qwen3-1.7b-jobx@7f3a9c2e", "smollm2-135m-jobx@1b2c3d4e"
 START = dt.date(2025, 12, 1)
@@ -334,7 +337,7 @@ def write(tables: dict[str, pa.Table], summary: dict[str, Any], out: Path) -> No
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m insights.synthetic", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="bench/synthetic.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--jobs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)

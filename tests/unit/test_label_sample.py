@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from extraction.listings import Listing, normalise_listing
-from tests.conftest import EXAMPLES
+from tests.support.paths import EXAMPLES
 from trainer.label.sample import language_of, sample_listings, seniority_of, title_family
 
 EN = "We are looking for a data engineer to join our team and you will work with the business on our platform."

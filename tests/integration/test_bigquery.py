@@ -8,26 +8,7 @@ import pytest
 from beam_pipeline.bigquery_tables import ensure_tables, finalize
 from extraction.bigquery import Connection, read_rows, to_json_row
 from schemas.tables import TABLES, bigquery_schema
-from tests.conftest import EXAMPLES, read_jsonl
-
-
-def load_listings(connection: Connection, dataset: str, rows: list[dict]) -> str:
-    """The author's listings layout: partitioned by ingestionDate, clustered by job_id, STRING columns."""
-    from google.cloud import bigquery
-
-    client = connection.client()
-    client.create_dataset(dataset, exists_ok=True)
-    columns = ["job_id", "job_title", "company_name", "location", "employment_type", "experience_level",
-               "workplace_type", "job_description", "job_link"]
-    table = bigquery.Table(f"{connection.project}.{dataset}.listings",
-                           schema=[bigquery.SchemaField(c, "STRING") for c in columns]
-                           + [bigquery.SchemaField("ingestionDate", "DATE")])
-    table.time_partitioning = bigquery.TimePartitioning(field="ingestionDate")
-    table.clustering_fields = ["job_id"]
-    client.create_table(table, exists_ok=True)
-    payload = [{**{c: r.get(c) for c in columns}, "ingestionDate": "2026-11-25"} for r in rows]
-    assert client.insert_rows_json(table, payload) == []
-    return f"bq://{connection.project}.{dataset}.listings"
+from tests.support.paths import EXAMPLES, read_jsonl
 
 
 def test_read_rows_from_a_table_and_a_query(connection):
@@ -133,7 +114,7 @@ def test_trainer_loads_labelled_listings_from_bigquery(connection, emulator, mon
 @pytest.mark.slow
 def test_pipeline_reads_and_writes_bigquery_and_reruns_without_duplicates(connection, emulator, tmp_path):
     from beam_pipeline.launcher import run
-    from tests.conftest import BUNDLED_ADAPTER
+    from tests.support.paths import BUNDLED_ADAPTER
 
     listings = {r["job_id"]: r for r in read_jsonl(EXAMPLES / "listings.jsonl")}
     rows = [listings["4100000012"], dict(listings["4100000012"], job_title="scraped again"),

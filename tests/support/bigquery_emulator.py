@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.processes import free_port, stop
+from tests.support.processes import free_port, stop
 
 
 @dataclass

@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Optional
 
 from inference.model_source import cache_root
-from tests.processes import free_port, stop
+from tests.support.processes import free_port, stop
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ADAPTER = ROOT / "models" / "jobx-smollm2-135m-lora"
 MODEL_ALIAS = "jobx-teacher"
 CONTEXT = 6144  # the full prompt (~4,200 tokens) plus a whole label (~1,000)

@@ -1,4 +1,4 @@
-"""The dashboard's queries on the hand-made dataset (tests/test_insights_dataset.py), numbers counted by hand."""
+"""The dashboard's queries on the hand-made dataset (tests/support/insights_dataset.py), numbers counted by hand."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,7 @@ from insights import queries as Q
 from insights.app import csv_chunks
 from insights.highlight import Piece, evidence_pieces
 from insights.source import Source, SourceError, open_source
-from tests.test_insights_dataset import NEW, OLD, write_known_dataset
+from tests.support.insights_dataset import NEW, OLD, write_known_dataset
 
 LATEST = Q.Filters(model_versions=(NEW,))
 

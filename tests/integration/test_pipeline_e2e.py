@@ -9,7 +9,7 @@ import pytest
 from beam_pipeline.launcher import run
 from schemas.tables import arrow_schema
 from schemas.validation import parse_extraction
-from tests.conftest import BUNDLED_ADAPTER, EXAMPLES, read_jsonl
+from tests.support.paths import BUNDLED_ADAPTER, EXAMPLES, read_jsonl
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import pytest
 
 from beam_pipeline.launcher import run
 from schemas.validation import parse_extraction
-from tests.conftest import BUNDLED_ADAPTER, EXAMPLES, read_jsonl
+from tests.support.paths import BUNDLED_ADAPTER, EXAMPLES, read_jsonl
 from trainer.config import DataConfig, EvalConfig, ModelConfig, RunConfig
 from trainer.data import is_eval, load_labelled, split
 from trainer.evaluate import evaluate

@@ -7,7 +7,7 @@ from beam_pipeline.bigquery_tables import ensure_tables, finalize
 from extraction.bigquery import to_json_row
 from insights import queries as Q
 from insights.source import SourceError, open_source
-from tests.test_insights_dataset import NEW, known_tables
+from tests.support.insights_dataset import NEW, known_tables
 
 
 def test_source_reads_the_four_tables_from_bigquery(connection, tmp_path):  # noqa: F811

@@ -34,7 +34,11 @@ def test_every_string_list_and_integer_is_bounded():
 
 
 def test_longest_output_is_a_valid_extraction():
-    assert parse_extraction(longest_output())
+    text = longest_output()
+    extraction = parse_extraction(text, strict=True)  # raises ExtractionError on a missing key or a bad value
+    assert extraction.job_summary.role_title  # filled, not emptied by validation
+    # canonical values (trimmed, deduplicated) are never longer than what the decoder may write
+    assert len(canonical_json(extraction)) <= len(text)
 
 
 def test_budget_is_stated_for_the_embedded_tokenizer(tokenizer):

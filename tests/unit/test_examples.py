@@ -1,7 +1,7 @@
 """The bundled sample data has the variety the project promises."""
 from __future__ import annotations
 
-from tests.conftest import EXAMPLES, read_jsonl
+from tests.support.paths import EXAMPLES, read_jsonl
 
 
 def test_sample_listings_and_gold():

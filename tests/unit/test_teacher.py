@@ -1,8 +1,7 @@
-"""The teacher client: rate limit, backoff, Retry-After, presets, and every fault against a real server.
+"""The teacher client: rate limit, backoff, Retry-After, presets, and running out of retries.
 
-The fault tests put tests/fault_proxy.py in front of a real llama.cpp server
-(tests/llama_server.py): each injected fault is answered by a retry, and the
-request that finally goes through gets a real completion.
+The retry tests put tests/support/fault_proxy.py in front of an address that never answers, so no server is
+needed; tests/integration/test_teacher_server.py runs the faults against a real llama.cpp server.
 """
 from __future__ import annotations
 
@@ -14,8 +13,8 @@ import pytest
 
 from extraction.prompt import PromptStyle, messages
 from schemas.decoding import decoding_schema
-from tests import llama_server
-from tests.fault_proxy import FaultProxy
+from tests.support.fault_proxy import FaultProxy
+from tests.support.teacher import SHORT_LISTING, make_teacher
 from trainer.label.config import LabelConfig, teacher_settings
 from trainer.label.teacher import (
     RateLimiter,
@@ -27,9 +26,6 @@ from trainer.label.teacher import (
     response_format_body,
     retry_after_seconds,
 )
-
-SHORT_LISTING = "Title: Data Engineer\n\nWe build pipelines with Python and SQL on AWS. Remote in Portugal."
-
 
 class FakeClock:
     def __init__(self) -> None:
@@ -98,33 +94,6 @@ def test_gemini_preset_is_one_flag(monkeypatch):
 
 # ------------------------------------------------------------------------------------------ real server
 
-@pytest.fixture(scope="module")
-def server() -> llama_server.LlamaServer:
-    return llama_server.shared()
-
-
-def make_teacher(base_url: str, *, timeout: float = 60, max_retries: int = 6, fmt=ResponseFormat.JSON_OBJECT_SCHEMA,
-                 rpm: float = 6000) -> Teacher:
-    return Teacher(base_url, llama_server.MODEL_ALIAS, "no-key", response_format=fmt, max_tokens=4,
-                   timeout=timeout, limiter=RateLimiter(rpm),
-                   policy=RetryPolicy(max_retries=max_retries, backoff_base=0.05, backoff_max=0.2))
-
-
-@pytest.mark.slow
-def test_each_fault_is_retried_until_the_real_server_answers(server):
-    faults = {1: "429", 2: "500", 3: "hang", 4: "drop", 5: "not_json"}
-    with FaultProxy(server.root_url, faults, retry_after=1.5) as proxy:
-        teacher = make_teacher(proxy.url + "/v1", timeout=20)
-        reply = teacher.complete(messages(SHORT_LISTING, PromptStyle.FULL))
-    assert proxy.injected == ["429", "500", "hang", "drop", "not_json", None]
-    assert reply.attempts == 6 and teacher.requests == 6
-    assert dict(teacher.retries) == {"rate_limited": 1, "server_error": 1, "timeout": 1, "connection_error": 1,
-                                     "bad_response": 1}
-    assert reply.finish_reason == "length" and reply.output_tokens == 4 and reply.input_tokens > 3000
-    assert proxy.arrivals[1] - proxy.arrivals[0] >= 1.5  # Retry-After honoured
-    assert proxy.arrivals[3] - proxy.arrivals[2] >= 20  # the hanging request waited out the client timeout
-
-
 def test_retries_run_out_into_a_failure_with_its_reason(tmp_path):
     # every request fails at the proxy, so the upstream is never reached
     with FaultProxy("http://127.0.0.1:9", always="500") as proxy:
@@ -142,20 +111,3 @@ def test_a_long_retry_after_fails_at_once():
         with pytest.raises(TeacherFailure, match="over max_retry_after"):
             teacher.complete(messages(SHORT_LISTING, PromptStyle.FULL))
     assert len(proxy.arrivals) == 1
-
-
-@pytest.mark.slow
-def test_a_request_the_server_rejects_is_not_retried(server):
-    too_long = SHORT_LISTING + " Python and SQL." * 2000  # over the server's context: HTTP 400
-    teacher = make_teacher(server.base_url)
-    with pytest.raises(TeacherFailure) as caught:
-        teacher.complete(messages(too_long, PromptStyle.FULL))
-    assert caught.value.reason == "bad_request" and caught.value.attempts == 1
-    assert caught.value.detail.startswith("HTTP 400: This model's maximum context length is")
-
-
-@pytest.mark.slow
-def test_a_wrong_url_stops_everything(server):
-    teacher = make_teacher(server.root_url + "/no-such-api")
-    with pytest.raises(TeacherFatal, match="HTTP 404"):
-        teacher.complete(messages(SHORT_LISTING, PromptStyle.FULL))

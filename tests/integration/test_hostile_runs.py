@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from beam_pipeline.launcher import main
-from tests.conftest import BUNDLED_ADAPTER, EXAMPLES, ROOT, read_jsonl
+from tests.support.paths import BUNDLED_ADAPTER, EXAMPLES, ROOT, read_jsonl
 
 MODEL = ["--model", str(BUNDLED_ADAPTER), "--prompt-style", "compact"]
 
