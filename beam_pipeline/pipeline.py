@@ -41,7 +41,7 @@ def build_pipeline(config: ExtractionConfig, pipeline: beam.Pipeline) -> dict[st
         table = None if config.input_query else config.input
         read = pipeline | "Read" >> ReadBigQueryListings(config.connection, run, table, config.input_query)
     else:
-        read = pipeline | "Read" >> ReadListings(config.input, run)
+        read = pipeline | "Read" >> ReadListings(config.input, run, config.columns)
     records = read["records"]
     if config.limit is not None:
         records = _limit(records, config.limit)

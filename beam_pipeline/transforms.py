@@ -14,15 +14,13 @@ from apache_beam.io import fileio
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInference
 
 from extraction.errors import DeadLetter, error_row, excerpt, failure_letter
-from extraction.listings import ColumnMap, Listing, ListingError, job_id_of, normalise_record, recency_rank
+from extraction.listings import ColumnMap, Listing, ListingError, job_id_of, keep_latest, normalise_record
 from extraction.postprocess import postprocess
 from extraction.prompt import PromptRecord, PromptStyle, fit_prompt
 from extraction.readers import input_format, iter_csv_records, iter_jsonl_records
 from extraction.rows import RunInfo, flatten
 from schemas.models import JobExtraction, is_empty_extraction
 from schemas.validation import ExtractionError, parse_extraction
-
-OUTPUT_TABLES = ("jobs", "job_skills", "job_benefits")
 
 
 def _raw_text(element: Any) -> str:
@@ -43,8 +41,8 @@ def _failures_to_rows(label: str, stage: str, failures: beam.PCollection, run: R
 
 def letter_row(run: RunInfo, job_id: Optional[str], letter: DeadLetter, input_excerpt: Optional[str]) -> dict:
     """The extraction_errors row of one DeadLetter."""
-    stage, reason, detail, raw_output, _ = letter.args
-    return error_row(run, job_id, stage, reason, detail, raw_output=raw_output, input_excerpt=input_excerpt)
+    return error_row(run, job_id, letter.stage, letter.reason, letter.detail, raw_output=letter.raw_output,
+                     input_excerpt=input_excerpt)
 
 
 # ------------------------------------------------------------------------------------------------ read
@@ -52,7 +50,7 @@ def letter_row(run: RunInfo, job_id: Optional[str], letter: DeadLetter, input_ex
 def route_letters(item: Any, run: RunInfo) -> Iterator[Any]:
     """Records pass on; DeadLetters from a reader become extraction_errors rows on the "errors" output."""
     if isinstance(item, DeadLetter):
-        yield beam.pvalue.TaggedOutput("errors", letter_row(run, None, item, item.input_excerpt))
+        yield beam.pvalue.TaggedOutput("errors", letter_row(run, item.job_id, item, item.input_excerpt))
     else:
         yield item
 
@@ -64,19 +62,20 @@ class ReadListings(beam.PTransform):
     so a bad byte, line or row becomes a dead letter and the run goes on.
     """
 
-    def __init__(self, pattern: str, run: RunInfo):
+    def __init__(self, pattern: str, run: RunInfo, columns: ColumnMap = ColumnMap()):
         super().__init__()
         self._pattern = pattern
         self._run = run
+        self._columns = columns
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
-        kind = input_format(self._pattern)
+        kind, columns = input_format(self._pattern), self._columns
         if kind == "jsonl":
             items = (pbegin | "ReadLines" >> beam.io.ReadFromText(self._pattern, coder=beam.coders.BytesCoder())
-                     | "ParseJson" >> beam.FlatMap(iter_jsonl_records))
+                     | "ParseJson" >> beam.FlatMap(iter_jsonl_records, columns))
         elif kind == "csv":
             items = (pbegin | "Match" >> fileio.MatchFiles(self._pattern) | "Open" >> fileio.ReadMatches()
-                     | "ParseCsv" >> beam.FlatMap(lambda f: iter_csv_records(f.read(), f.metadata.path)))
+                     | "ParseCsv" >> beam.FlatMap(lambda f: iter_csv_records(f.read(), f.metadata.path, columns)))
         else:
             items = pbegin | "ReadParquet" >> beam.io.ReadFromParquet(self._pattern)
         routed = items | "RouteLetters" >> beam.FlatMap(route_letters, self._run).with_outputs("errors",
@@ -87,10 +86,10 @@ class ReadListings(beam.PTransform):
 # ------------------------------------------------------------------------------------------------ normalise
 
 def keep_one(job_id: str, listings: Iterable[Listing]) -> Iterator[Any]:
-    """One listing per job_id: the latest ingestion, then the longest text; the rest are counted duplicates."""
-    ranked = sorted(listings, key=recency_rank, reverse=True)
-    yield ranked[0]
-    for _ in ranked[1:]:
+    """One listing per job_id (`extraction.listings.keep_latest`); the rest are counted duplicates."""
+    (kept,), duplicates = keep_latest(listings)
+    yield kept
+    for _ in duplicates:
         yield beam.pvalue.TaggedOutput("duplicates", job_id)
 
 

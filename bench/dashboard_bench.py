@@ -27,10 +27,10 @@ import plotly.io
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.synthetic import generate, write  # noqa: E402
 from insights import app as A  # noqa: E402
 from insights import queries as Q
 from insights.source import open_source  # noqa: E402
-from bench.synthetic import generate, write  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "dashboard.json"
 

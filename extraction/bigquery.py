@@ -26,16 +26,16 @@ class Connection:
     location: Optional[str] = None
 
     @classmethod
-    def from_options(cls, project: Optional[str], endpoint: Optional[str] = None,
-                     storage_endpoint: Optional[str] = None, location: Optional[str] = None) -> "Connection":
-        """Explicit flags win; else BIGQUERY_EMULATOR_HOST / BIGQUERY_STORAGE_EMULATOR_HOST, as client libraries read."""
+    def from_options(cls, project: Optional[str] = None, endpoint: Optional[str] = None,
+                     storage_endpoint: Optional[str] = None, location: Optional[str] = None, *,
+                     uri: Optional[str] = None) -> "Connection":
+        """The project as `resolve_project` finds it; endpoints from the flags, else BIGQUERY_EMULATOR_HOST /
+        BIGQUERY_STORAGE_EMULATOR_HOST, as the client libraries read them."""
         endpoint = endpoint or os.environ.get("BIGQUERY_EMULATOR_HOST")
         if endpoint and "://" not in endpoint:
             endpoint = f"http://{endpoint}"
         storage_endpoint = storage_endpoint or os.environ.get("BIGQUERY_STORAGE_EMULATOR_HOST")
-        if not project:
-            raise ValueError("BigQuery needs a project: give it in bq://PROJECT.dataset or with --project")
-        return cls(project, endpoint, storage_endpoint, location)
+        return cls(resolve_project(project, uri), endpoint, storage_endpoint, location)
 
     def client(self) -> Any:
         from google.cloud import bigquery
@@ -84,6 +84,20 @@ class LazyClient:
 _TABLE = re.compile(r"^bq://(?P<project>[\w\-.:]+?)\.(?P<dataset>\w+)(?:\.(?P<table>[\w\-$]+))?$")
 
 
+def resolve_project(project: Optional[str] = None, uri: Optional[str] = None) -> str:
+    """The Google Cloud project BigQuery work runs in: `project` (a --project flag) when given, else the project
+    a bq:// URI names, else GOOGLE_CLOUD_PROJECT (as the client libraries read it)."""
+    if project:
+        return project
+    match = _TABLE.match(uri or "")
+    if match:
+        return match["project"]
+    if os.environ.get("GOOGLE_CLOUD_PROJECT"):
+        return os.environ["GOOGLE_CLOUD_PROJECT"]
+    raise ValueError("BigQuery needs a project: give --project, name it in bq://PROJECT.DATASET[.TABLE], or set "
+                     "GOOGLE_CLOUD_PROJECT")
+
+
 def parse_uri(uri: str, *, want_table: bool) -> tuple[str, str, Optional[str]]:
     """`bq://project.dataset[.table]` → (project, dataset, table)."""
     match = _TABLE.match(uri)
@@ -109,9 +123,7 @@ def read_rows(table: Optional[str] = None, query: Optional[str] = None,
     """Rows of a table (bq://project.dataset.table) or of a query, as dicts, batch by batch."""
     if bool(table) == bool(query):
         raise ValueError("give exactly one of a table (bq://project.dataset.table) or a query")
-    if connection is None:
-        project = parse_uri(table, want_table=True)[0] if table else os.environ.get("GOOGLE_CLOUD_PROJECT")
-        connection = Connection.from_options(project)
+    connection = connection or Connection.from_options(uri=table)
     client = connection.client()
     if table:  # tables stream through the Storage Read API
         project, dataset, name = parse_uri(table, want_table=True)

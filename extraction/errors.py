@@ -18,8 +18,8 @@ class DeadLetter(Exception):
     """
 
     def __init__(self, stage: str, reason: str, detail: str, raw_output: Optional[str] = None,
-                 input_excerpt: Optional[str] = None):
-        super().__init__(stage, reason, detail, raw_output, input_excerpt)
+                 input_excerpt: Optional[str] = None, job_id: Optional[str] = None):
+        super().__init__(stage, reason, detail, raw_output, input_excerpt, job_id)
 
     @property
     def stage(self) -> str:
@@ -34,9 +34,19 @@ class DeadLetter(Exception):
         return self.args[2]
 
     @property
+    def raw_output(self) -> Optional[str]:
+        """What the model wrote (for records that failed after inference)."""
+        return self.args[3]
+
+    @property
     def input_excerpt(self) -> Optional[str]:
         """The raw input as read (for records that never became a listing)."""
         return self.args[4]
+
+    @property
+    def job_id(self) -> Optional[str]:
+        """The record's job_id when a reader could still make it out of a record it could not read whole."""
+        return self.args[5]
 
 
 def failure_letter(stage: str, failure: tuple) -> DeadLetter:

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, fields
 from html.parser import HTMLParser
-from typing import Any, Optional
+from typing import Any, Callable, Iterable, Optional, TypeVar
 
 from extraction.errors import DeadLetter
 from extraction.screening import not_a_listing_reason
@@ -250,6 +250,29 @@ def recency_rank(listing: Listing) -> tuple:
     Dates are parsed by `normalise_listing`, so comparing them as text is comparing them in time.
     """
     return listing.ingestion_date or "", len(listing.description), listing.description
+
+
+T = TypeVar("T")
+
+
+def keep_latest(items: Iterable[T], listing: Callable[[T], Listing] = lambda item: item) -> tuple[list[T], list[str]]:
+    """One item per job_id, by the rule the pipeline, the labeller and the trainer share: the latest ingestion,
+    then the longest text (`recency_rank`); on a tie the first one read.
+
+    Returns the kept items in the order their job_id first appeared, and the job_id of each item left out.
+    `listing` gives an item's Listing (the identity for a list of listings).
+    """
+    kept: dict[str, T] = {}
+    duplicates: list[str] = []
+    for item in items:
+        job_id = listing(item).job_id
+        if job_id not in kept:
+            kept[job_id] = item
+            continue
+        duplicates.append(job_id)
+        if recency_rank(listing(item)) > recency_rank(listing(kept[job_id])):
+            kept[job_id] = item
+    return list(kept.values()), duplicates
 
 
 def _header(record: dict[str, Any], column: str) -> Optional[str]:

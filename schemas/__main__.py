@@ -38,7 +38,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             continue
         try:
             record = json.loads(line)
-            wrapped = isinstance(record, dict) and "extraction" in record
+            if not isinstance(record, dict):  # a bare string would otherwise be parsed again as JSON text
+                raise ExtractionError("not_an_object", [f"expected a JSON object, got {type(record).__name__}"])
+            wrapped = "extraction" in record
             if wrapped:
                 job_id = record.get("job_id")
             extraction = parse_extraction(record["extraction"] if wrapped else record, strict=args.strict)

@@ -6,17 +6,16 @@ the same listing is in the same split on every run and every machine.
 """
 from __future__ import annotations
 
-import glob
 import hashlib
-import json
 import logging
-import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Iterable, Optional, Union
 
-from extraction.listings import ColumnMap, Listing, ListingError, normalise_listing
+from extraction.errors import DeadLetter
+from extraction.listings import ColumnMap, Listing, ListingError, keep_latest, normalise_listing
 from extraction.postprocess import postprocess
 from extraction.prompt import PromptStyle, count_tokens, fit_prompt
+from extraction.readers import read_records
 from schemas.models import JobExtraction
 from schemas.validation import ExtractionError, canonical_json, parse_extraction
 
@@ -50,59 +49,29 @@ def is_eval(job_id: str, eval_fraction: float) -> bool:
     return bucket < eval_fraction
 
 
-def read_rows(source: str, query: Optional[str] = None, project: Optional[str] = None) -> Iterator[dict[str, Any]]:
-    """Rows from local JSONL/Parquet files (paths, globs, comma-separated) or from BigQuery (table or query)."""
-    if query or source.startswith("bq://"):
-        from extraction.bigquery import Connection, parse_uri
-        from extraction.bigquery import read_rows as read_bigquery
-
-        project = project or (parse_uri(source, want_table=True)[0] if not query else
-                              os.environ.get("GOOGLE_CLOUD_PROJECT"))
-        yield from read_bigquery(table=None if query else source, query=query,
-                                 connection=Connection.from_options(project))
-        return
-    paths: list[str] = []
-    for part in source.split(","):
-        matched = sorted(glob.glob(part.strip()))
-        if not matched:
-            raise FileNotFoundError(f"no file matches {part.strip()!r}")
-        paths += matched
-    for path in paths:
-        if path.endswith(".parquet"):
-            import pyarrow.parquet as pq
-
-            yield from pq.read_table(path).to_pylist()
-        else:
-            with open(path, encoding="utf-8") as handle:
-                for number, line in enumerate(handle, start=1):
-                    if line.strip():
-                        try:
-                            yield json.loads(line)
-                        except json.JSONDecodeError as exc:
-                            yield {"__error__": f"{path}:{number}: invalid JSON: {exc.msg}"}
-
-
 def load_labelled(
-    rows: Iterable[dict[str, Any]],
+    rows: Iterable[Union[dict[str, Any], DeadLetter]],
     columns: ColumnMap = ColumnMap(),
     label_column: str = "extraction",
     listings_by_id: Optional[dict[str, dict[str, Any]]] = None,
     clean: bool = False,
 ) -> tuple[list[LabelledListing], LoadReport]:
-    """Validate every row; invalid labels and unreadable listings are reported and left out.
+    """Validate every row; unreadable rows (`extraction.readers` dead letters), invalid labels and listings
+    without usable text are reported and left out, and of rows with the same job_id the pipeline's rule keeps
+    one (`extraction.listings.keep_latest`: the latest ingestion, then the longest text).
 
     `clean` (for training) grounds each label in its listing (`extraction.grounding`, no backfill): skills the
     listing never names are removed and counted, and skills in the wrong list move to their taxonomy list,
     so the model never learns to invent a tool or to file one where the pipeline would not.
     """
     report = LoadReport()
-    out: list[LabelledListing] = []
-    seen: set[str] = set()
+    valid: list[LabelledListing] = []
     for row in rows:
         report.rows += 1
         where = f"row {report.rows}"
-        if "__error__" in row:
-            report.reject(where, row["__error__"])
+        if isinstance(row, DeadLetter):
+            where = f"job_id {row.job_id}" if row.job_id else where
+            report.reject(where, f"{row.reason}: {row.detail}")
             continue
         job_id = row.get(columns.job_id)
         where = f"job_id {job_id}" if job_id else where
@@ -125,13 +94,12 @@ def load_labelled(
         except ExtractionError as exc:
             report.reject(where, f"{exc.reason}: " + "; ".join(exc.errors))
             continue
-        if listing.job_id in seen:
-            report.reject(where, "duplicate job_id; the first one is kept")
-            continue
-        seen.add(listing.job_id)
-        out.append(LabelledListing(listing, extraction))
-        report.loaded += 1
-    return out, report
+        valid.append(LabelledListing(listing, extraction))
+    kept, duplicates = keep_latest(valid, lambda example: example.listing)
+    for job_id in duplicates:
+        report.reject(f"job_id {job_id}", "duplicate job_id; the latest ingestion (then the longest text) is kept")
+    report.loaded = len(kept)
+    return kept, report
 
 
 def split(examples: list[LabelledListing], eval_fraction: float) -> tuple[list[LabelledListing], list[LabelledListing]]:
@@ -170,7 +138,14 @@ def format_examples(
 
 
 def load_listings_by_id(path: Optional[str], columns: ColumnMap) -> Optional[dict[str, dict[str, Any]]]:
-    """Listings to join on job_id when the labels file holds only {job_id, extraction}."""
+    """Listings to join on job_id when the labels file holds only {job_id, extraction}; a listing that cannot
+    be read is logged here, and its labels are then left out by `load_labelled` as having no description."""
     if not path:
         return None
-    return {str(row.get(columns.job_id)): row for row in read_rows(path)}
+    listings = {}
+    for row in read_records(path, columns=columns, flag="--listings"):
+        if isinstance(row, DeadLetter):
+            LOG.warning("listing left out of the join: %s: %s", row.reason, row.detail)
+        else:
+            listings[str(row.get(columns.job_id))] = row
+    return listings

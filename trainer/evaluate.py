@@ -9,13 +9,14 @@ from typing import Any, Optional
 from extraction.listings import ColumnMap
 from extraction.postprocess import postprocess
 from extraction.prompt import PromptStyle, fit_prompt
+from extraction.readers import read_records
 from inference.limits import resolve_token_limits
 from inference.model_source import default_prompt_style, resolve_model
 from inference.transformers_engine import TransformersEngine
 from schemas.models import JobExtraction, skill_lists
 from schemas.validation import ExtractionError, parse_extraction
 from trainer.config import EvalConfig
-from trainer.data import LabelledListing, is_eval, load_labelled, load_listings_by_id, read_rows
+from trainer.data import LabelledListing, is_eval, load_labelled, load_listings_by_id
 from trainer.metrics import Example, score
 
 
@@ -88,7 +89,8 @@ def score_outputs(spec: str, examples: list[LabelledListing], outputs: list[dict
 def _load_examples(data: str, listings: Optional[str]) -> tuple[list[LabelledListing], Any]:
     """The labelled listings of `data` (joined on job_id with `listings` when given), and the load report."""
     columns = ColumnMap()
-    return load_labelled(read_rows(data), columns, listings_by_id=load_listings_by_id(listings, columns))
+    return load_labelled(read_records(data, columns=columns, flag="--data"), columns,
+                         listings_by_id=load_listings_by_id(listings, columns))
 
 
 def rescore(cfg: EvalConfig) -> dict[str, Any]:

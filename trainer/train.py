@@ -13,10 +13,11 @@ from typing import Any
 
 from extraction.listings import ColumnMap
 from extraction.prompt import PROMPT_VERSION, PromptStyle
+from extraction.readers import read_records
 from inference.model_source import EMBEDDED, load_tokenizer, resolve_model
 from trainer.backends import choose_backend, load_for_training
 from trainer.config import DataConfig, ModelConfig, RunConfig
-from trainer.data import format_examples, load_labelled, read_rows, split
+from trainer.data import format_examples, load_labelled, split
 from trainer.sft_args import build_sft_config
 from trainer.storage import is_gcs, local_dir_for, upload_dir
 
@@ -62,8 +63,8 @@ def train(data_cfg: DataConfig, model_cfg: ModelConfig, run_cfg: RunConfig) -> d
     model_path = resolve_model(base_spec)
     tokenizer = load_tokenizer(base_spec)
     columns = ColumnMap.from_pairs(data_cfg.columns)
-    examples, report = load_labelled(read_rows(data_cfg.data, data_cfg.data_query, data_cfg.project), columns,
-                                     data_cfg.label_column, clean=True)
+    rows = read_records(data_cfg.data, data_cfg.data_query, columns=columns, project=data_cfg.project, flag="--data")
+    examples, report = load_labelled(rows, columns, data_cfg.label_column, clean=True)
     train_set, eval_set = split(examples, data_cfg.eval_fraction)
     style = PromptStyle(data_cfg.prompt_style)
     pairs = format_examples(train_set, tokenizer, style, data_cfg.max_seq_length, data_cfg.truncate_listings, report)

@@ -6,8 +6,9 @@ import json
 import pytest
 
 from beam_pipeline.bigquery_tables import ensure_tables, finalize
-from extraction.bigquery import Connection, read_rows, to_json_row
+from extraction.bigquery import read_rows, to_json_row
 from schemas.tables import TABLES, bigquery_schema
+from tests.support.listings import load_listings
 from tests.support.paths import EXAMPLES, read_jsonl
 
 
@@ -85,8 +86,8 @@ def test_json_rows_are_serialisable():
 def test_trainer_loads_labelled_listings_from_bigquery(connection, emulator, monkeypatch):
     from google.cloud import bigquery
 
+    from extraction.readers import read_records
     from trainer.data import load_labelled
-    from trainer.data import read_rows as trainer_rows
 
     rows = read_jsonl(EXAMPLES / "train_labelled.jsonl")[:4]
     rows[3] = dict(rows[3], extraction=json.dumps({"job_summary": {"role_seniority": "Guru"}}))
@@ -102,10 +103,10 @@ def test_trainer_loads_labelled_listings_from_bigquery(connection, emulator, mon
     # the loader finds the emulator the way client libraries do: through the environment
     monkeypatch.setenv("BIGQUERY_EMULATOR_HOST", emulator.rest.removeprefix("http://"))
     monkeypatch.setenv("BIGQUERY_STORAGE_EMULATOR_HOST", emulator.grpc)
-    examples, report = load_labelled(trainer_rows(f"bq://{connection.project}.train_data.labelled"))
+    examples, report = load_labelled(read_records(f"bq://{connection.project}.train_data.labelled"))
     assert sorted(e.listing.job_id for e in examples) == sorted(r["job_id"] for r in rows[:3])
     assert report.rows == 4 and "role_seniority" in report.rejected[0]
-    queried, _ = load_labelled(trainer_rows(
+    queried, _ = load_labelled(read_records(
         "", f"SELECT * FROM `{connection.project}.train_data.labelled` WHERE job_id = '{rows[0]['job_id']}'",
         project=connection.project))
     assert [e.listing.job_id for e in queried] == [rows[0]["job_id"]]

@@ -19,9 +19,9 @@ from typing import Callable, Iterator
 
 import pytest
 
+from tests.support.insights_dataset import write_known_dataset
 from tests.support.paths import ROOT
 from tests.support.processes import free_port
-from tests.support.insights_dataset import write_known_dataset
 
 pytestmark = pytest.mark.slow
 SHOTS = ROOT / "docs" / "screenshots"

@@ -82,7 +82,7 @@ def test_over_the_failure_budget_the_run_fails_but_keeps_its_dead_letters(tmp_pa
     summary = json.loads((failed / "run_summary.json").read_text())
     assert summary["read"] == 7 and summary["dead_lettered"] == 7 and summary["reconciled"]
     reasons = {(r["job_id"], r["reason"]) for r in pq.read_table(failed / "extraction_errors").to_pylist()}
-    assert reasons == {("e1", "empty_description"), ("e2", "not_text"), ("(unknown)", "invalid_encoding"),
+    assert reasons == {("e1", "empty_description"), ("e2", "not_text"), ("e3", "invalid_encoding"),
                        ("(unknown)", "invalid_json"), ("(unknown)", "not_an_object"), ("e4", "not_a_job_listing"),
                        ("0", "empty_description")}
     assert not list(tmp_path.glob(".out.staging-*"))

@@ -16,13 +16,16 @@ from pathlib import Path
 
 import pytest
 
+from extraction.readers import read_records
 from schemas.validation import parse_extraction
 from tests.support import llama_server
-from tests.support.paths import FIXTURES, ROOT, read_jsonl
 from tests.support.fault_proxy import FaultProxy
-from trainer.data import load_labelled, read_rows
+from tests.support.listings import LISTINGS, write_jsonl
+from tests.support.paths import ROOT, read_jsonl
+from trainer.data import load_labelled
 from trainer.label.config import LabelConfig
-from trainer.label.run import ground_label, label
+from trainer.label.run import label
+
 
 def config(tmp_path: Path, base_url: str, **overrides) -> LabelConfig:
     values = dict(input=str(tmp_path / "listings.jsonl"), output=str(tmp_path / "labels.jsonl"), base_url=base_url,
@@ -46,26 +49,26 @@ def server() -> llama_server.LlamaServer:
 def test_bad_input_duplicates_and_a_rerun_that_writes_nothing_twice(tmp_path, server):
     older = {**LISTINGS[0], "job_description": "Old. " + LISTINGS[0]["job_description"], "ingestionDate": "2026-01-01"}
     newer = {**LISTINGS[0], "ingestionDate": "2026-02-01"}
-    repost = {**LISTINGS[2], "job_id": "L3-again"}  # the same ad under another id
+    repost = {**LISTINGS[2], "job_id": "L3-again"}  # the same ad under another id: a listing of its own
     write_jsonl(tmp_path / "listings.jsonl", [older, LISTINGS[1], newer, LISTINGS[2], repost,
                                               {"job_id": "E", "job_description": "<p> </p>"}, "{not json"])
     first = label(config(tmp_path, server.base_url))
     assert first["counts"] == {
-        "read": 7, "labelled": 0, "rejected": 5, "duplicates": 2, "not_sampled": 0, "pending": 0,
-        "labelled_this_run": 0, "rejected_this_run": 5, "done_before": 0}
-    assert first["rejected_by_reason"] == {"truncated": 3, "empty_description": 1, "invalid_json": 1}
-    assert first["complete"] and first["requests"] == 3 and first["input_tokens"] > 3 * 3000
+        "read": 7, "labelled": 0, "rejected": 6, "duplicates": 1, "not_sampled": 0, "pending": 0,
+        "labelled_this_run": 0, "rejected_this_run": 6, "done_before": 0}
+    assert first["rejected_by_reason"] == {"truncated": 4, "empty_description": 1, "invalid_json": 1}
+    assert first["complete"] and first["requests"] == 4 and first["input_tokens"] > 4 * 3000
     rows = {r["job_id"]: r for r in read_jsonl(tmp_path / "labels.rejections.jsonl")}
     assert rows["L1"]["input_excerpt"].endswith(LISTINGS[0]["job_description"])  # the newer ingestion was kept
     assert rows["L1"]["raw_output"] and rows["L1"]["stage"] == "teacher"
-    assert rows["E"]["stage"] == "normalise" and "L3-again" not in rows
+    assert rows["E"]["stage"] == "normalise" and rows["L3-again"]["stage"] == "teacher"
     summary = json.loads((tmp_path / "labels.summary.json").read_text())
     assert summary["counts"] == first["counts"]
 
     before = (tmp_path / "labels.rejections.jsonl").read_bytes()
     second = label(config(tmp_path, server.base_url))
-    assert second["requests"] == 0 and second["counts"]["done_before"] == 5
-    assert second["counts"]["rejected"] == 5 and second["counts"]["rejected_this_run"] == 0
+    assert second["requests"] == 0 and second["counts"]["done_before"] == 6
+    assert second["counts"]["rejected"] == 6 and second["counts"]["rejected_this_run"] == 0
     assert (tmp_path / "labels.rejections.jsonl").read_bytes() == before
 
     # a record rejected while reading or normalising is judged again: once fixed, the teacher sees it
@@ -73,7 +76,7 @@ def test_bad_input_duplicates_and_a_rerun_that_writes_nothing_twice(tmp_path, se
     write_jsonl(tmp_path / "listings.jsonl", [older, LISTINGS[1], newer, LISTINGS[2], repost, fixed, "{not json"])
     third = label(config(tmp_path, server.base_url))
     assert third["requests"] == 1 and third["counts"]["rejected_this_run"] == 1
-    assert third["rejected_by_reason"] == {"truncated": 4, "invalid_json": 1}
+    assert third["rejected_by_reason"] == {"truncated": 5, "invalid_json": 1}
     assert [r["stage"] for r in read_jsonl(tmp_path / "labels.rejections.jsonl") if r["job_id"] == "E"] == [
         "normalise", "teacher"]
 
@@ -178,7 +181,7 @@ def test_labels_from_the_real_server_are_what_trainer_train_reads(tmp_path, serv
     labelled = read_jsonl(tmp_path / "labels.jsonl")
     assert len(labelled) == result["counts"]["labelled"]
     assert result["output_tokens"] > 300 and result["mean_input_tokens"] > 3000
-    examples, report = load_labelled(read_rows(str(tmp_path / "labels.jsonl")))
+    examples, report = load_labelled(read_records(str(tmp_path / "labels.jsonl")))
     assert report.rejected == [] and report.loaded == len(labelled)
     assert {e.listing.job_id for e in examples} == {row["job_id"] for row in labelled}
     for row in labelled:

@@ -6,10 +6,11 @@ import json
 import pytest
 
 from extraction.listings import normalise_listing
+from extraction.readers import read_records
 from tests.support import llama_server
-from tests.support.paths import EXAMPLES, read_jsonl
 from tests.support.listings import LISTINGS, load_listings
-from trainer.data import load_labelled, read_rows
+from tests.support.paths import EXAMPLES, read_jsonl
+from trainer.data import load_labelled
 from trainer.label.config import LabelConfig
 from trainer.label.run import label
 from trainer.label.store import BigQueryStore, label_row, rejection_row
@@ -36,11 +37,11 @@ def test_labels_in_bigquery_are_what_trainer_train_reads(connection):
     assert store.done("teacher-y", "v1").labelled == set()
     store.close()
 
-    examples, report = load_labelled(read_rows(uri))
+    examples, report = load_labelled(read_records(uri))
     assert report.rejected == [] and report.loaded == 4
     by_id = {e.listing.job_id: e for e in examples}
     assert by_id[rows[0]["job_id"]].extraction.model_dump(mode="json") == rows[0]["extraction"]
-    stored = list(read_rows(uri))
+    stored = list(read_records(uri))
     assert stored[0]["grounding_removed"] == ["Git"] and json.loads(stored[0]["extraction"])
 
 
@@ -55,10 +56,10 @@ def test_a_run_from_a_bigquery_table_into_bigquery_resumes(connection, tmp_path)
     first = label(cfg, connection)
     assert first["complete"] and first["requests"] == 3
     assert first["counts"]["read"] == 3 and first["rejected_by_reason"] == {"truncated": 3}
-    rejected = list(read_rows(output + "_rejections"))
+    rejected = list(read_records(output + "_rejections"))
     assert sorted(r["job_id"] for r in rejected) == ["L1", "L2", "L3"]
     assert {r["reason"] for r in rejected} == {"truncated"}
 
     second = label(cfg, connection)
     assert second["requests"] == 0 and second["counts"]["done_before"] == 3
-    assert len(list(read_rows(output + "_rejections"))) == 3
+    assert len(list(read_records(output + "_rejections"))) == 3

@@ -20,12 +20,11 @@ from trainer.label.teacher import (
     RateLimiter,
     ResponseFormat,
     RetryPolicy,
-    Teacher,
     TeacherFailure,
-    TeacherFatal,
     response_format_body,
     retry_after_seconds,
 )
+
 
 class FakeClock:
     def __init__(self) -> None:

@@ -1,7 +1,7 @@
 """`python -m trainer label`: label listings with a teacher model into training data, resumably.
 
-read (the pipeline's readers, column map and normalisation) → drop duplicates
-(by job_id, keeping the latest ingestion, then by identical text) → optional
+read (the pipeline's reader, column map and normalisation) → drop duplicates
+(one listing per job_id, the pipeline's rule: the latest ingestion) → optional
 `--sample` → skip what earlier runs finished → ask the teacher (full prompt,
 structured output) with bounded concurrency → validate strictly → remove tool
 names the listing never mentions → append the label or the rejection at once.
@@ -15,21 +15,21 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Optional
 
 from pydantic import ValidationError
 
 from extraction.errors import DeadLetter
-from extraction.listings import ColumnMap, Listing, content_job_id, recency_rank
+from extraction.listings import ColumnMap, Listing, content_job_id, keep_latest, normalise_record
 from extraction.postprocess import postprocess
 from extraction.prompt import PROMPT_VERSION, PromptStyle, messages
+from extraction.readers import check_sources, read_records, reads_bigquery
 from schemas.models import JobExtraction
 from schemas.validation import ExtractionError, canonical_json, format_errors, parse_extraction
 from trainer.label.config import LabelConfig, TeacherSettings, teacher_settings
@@ -41,28 +41,6 @@ from trainer.label.teacher import RateLimiter, RetryPolicy, Stopped, Teacher, Te
 LOG = logging.getLogger(__name__)
 
 # ------------------------------------------------------------------------------------------------ input
-
-def read_records(cfg: LabelConfig, connection: Any = None) -> Iterator[Union[dict[str, Any], DeadLetter]]:
-    """Records from files (one DeadLetter per unreadable record) or from BigQuery."""
-    if cfg.input_query or cfg.input.startswith("bq://"):
-        from extraction.bigquery import Connection, parse_uri, read_rows
-
-        if connection is None:
-            connection = Connection.from_options(cfg.project or (
-                parse_uri(cfg.input, want_table=True)[0] if not cfg.input_query
-                else os.environ.get("GOOGLE_CLOUD_PROJECT")))
-        yield from read_rows(table=None if cfg.input_query else cfg.input, query=cfg.input_query,
-                             connection=connection)
-        return
-    from extraction.readers import iter_records
-
-    yield from iter_records(cfg.input)
-
-
-def _newer(candidate: Listing, kept: Listing) -> bool:
-    """The pipeline's rule for one row per job_id: latest ingestion, then the longest text."""
-    return recency_rank(candidate) > recency_rank(kept)
-
 
 def _letter_fields(letter: DeadLetter) -> tuple[str, str, str, Optional[str]]:
     return letter.stage, letter.reason, letter.detail, letter.input_excerpt
@@ -78,44 +56,26 @@ class Inputs:
 
 def collect(cfg: LabelConfig, stats: LabelStats, connection: Any = None) -> Inputs:
     """Read, normalise and deduplicate every record; counts go into `stats`."""
-    from extraction.listings import normalise_record
-
     columns = ColumnMap.from_pairs(cfg.columns)
-    by_id: dict[str, Listing] = {}
-    order: list[str] = []
+    listings: list[Listing] = []
     inputs = Inputs()
-    for item in read_records(cfg, connection):
+    for item in read_records(cfg.input, cfg.input_query, columns=columns, project=cfg.project,
+                             connection=connection):
         stats.read += 1
         if isinstance(item, DeadLetter):
             stage, reason, detail, excerpt = _letter_fields(item)
-            inputs.rejections.append((f"{stage}:{content_job_id(detail + (excerpt or ''))}", stage, reason, detail,
-                                      excerpt))
+            job_id = item.job_id or f"{stage}:{content_job_id(detail + (excerpt or ''))}"
+            inputs.rejections.append((job_id, stage, reason, detail, excerpt))
             continue
         try:
-            listing = normalise_record(item, columns, cfg.max_listing_chars)
+            listings.append(normalise_record(item, columns, cfg.max_listing_chars))
         except DeadLetter as letter:
             stage, reason, detail, _ = _letter_fields(letter)
             raw = json.dumps(item, ensure_ascii=False, default=str)
             job_id = str(item.get(columns.job_id) or "") or f"{stage}:{content_job_id(raw)}"
             inputs.rejections.append((job_id, stage, reason, detail, raw[:500]))
-            continue
-        kept = by_id.get(listing.job_id)
-        if kept is None:
-            by_id[listing.job_id] = listing
-            order.append(listing.job_id)
-        else:
-            stats.duplicates += 1
-            if _newer(listing, kept):
-                by_id[listing.job_id] = listing
-    seen_texts: set[str] = set()
-    for job_id in order:
-        listing = by_id[job_id]
-        text_key = content_job_id(listing.description)
-        if text_key in seen_texts:  # the same ad reposted under another job_id
-            stats.duplicates += 1
-            continue
-        seen_texts.add(text_key)
-        inputs.listings.append(listing)
+    inputs.listings, duplicates = keep_latest(listings)
+    stats.duplicates += len(duplicates)
     return inputs
 
 
@@ -218,18 +178,16 @@ class LabelRun:
 
     def _connection(self) -> Any:
         if self.connection is None and self.output.startswith("bq://"):
-            from extraction.bigquery import Connection, parse_uri
+            from extraction.bigquery import Connection
 
-            self.connection = Connection.from_options(self.cfg.project or parse_uri(self.output, want_table=True)[0])
+            self.connection = Connection.from_options(self.cfg.project, uri=self.output)
         return self.connection
 
     def run(self) -> dict[str, Any]:
         """Label everything still to do; returns the summary (also written to the report file)."""
         stats, model = self.stats, self.settings.model
-        if not (self.cfg.input_query or self.cfg.input.startswith("bq://")):
-            from extraction.readers import check_input
-
-            check_input(self.cfg.input)  # a wrong path fails here, before any output file is created
+        if not reads_bigquery(self.cfg.input, self.cfg.input_query):
+            check_sources(self.cfg.input)  # a wrong path fails here, before any output file is created
         store = open_store(self.output, self.rejections_path, self._connection())
         teacher = self._teacher()
         try:
