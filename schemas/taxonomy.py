@@ -55,7 +55,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple, Optional
+from typing import Collection, Iterable, Iterator, NamedTuple, Optional
 
 TAXONOMY_PATH = Path(__file__).with_name("data") / "taxonomy.csv"
 
@@ -353,8 +353,11 @@ def _split(field: Optional[str]) -> tuple[str, ...]:
     return tuple(part.strip() for part in (field or "").split("|") if part.strip())
 
 
-def load_taxonomy(path: Path = TAXONOMY_PATH) -> Taxonomy:
-    """Read and check the table; any inconsistency raises TaxonomyError naming the file and line."""
+def load_taxonomy(path: Path = TAXONOMY_PATH, categories: Collection[str] = CATEGORIES) -> Taxonomy:
+    """Read and check the table; any inconsistency raises TaxonomyError naming the file and line.
+
+    `categories` are the lists a row may name: the skill lists here, the benefit lists for
+    `extraction.benefits`' table, which is written and matched by the same rules."""
     entries = []
     for number, row in _read_rows(path):
         where = f"{path}:{number}"
@@ -363,9 +366,9 @@ def load_taxonomy(path: Path = TAXONOMY_PATH) -> Taxonomy:
         canonical = " ".join(row["canonical"].split())
         if not canonical:
             raise TaxonomyError(f"{where}: empty canonical name")
-        categories = (row["category"].strip(), *_split(row["also"]))
-        for category in categories:
-            if category not in CATEGORIES:
+        lists = (row["category"].strip(), *_split(row["also"]))
+        for category in lists:
+            if category not in categories:
                 raise TaxonomyError(f"{where}: unknown category {category!r} for {canonical!r}")
         aliases = tuple(a for a in _split(row["aliases"]) if spelling_key(a) != spelling_key(canonical))
         keys = {spelling_key(s) for s in (canonical, *aliases)}
@@ -376,7 +379,7 @@ def load_taxonomy(path: Path = TAXONOMY_PATH) -> Taxonomy:
         for spelling in (canonical, *aliases):
             if not tokenize(spelling):
                 raise TaxonomyError(f"{where}: spelling {spelling!r} has no letters or symbols")
-        entries.append(Entry(canonical, categories[0], aliases, context, categories[1:]))
+        entries.append(Entry(canonical, lists[0], aliases, context, lists[1:]))
     return Taxonomy(entries)
 
 
