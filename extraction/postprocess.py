@@ -43,6 +43,6 @@ def postprocess(extraction: JobExtraction, listing: Listing, *, rules: bool = Tr
     """
     ruled: list[str] = []
     if rules:
-        extraction, ruled = apply_rules(extraction, listing.title, listing.workplace_type)
+        extraction, ruled = apply_rules(extraction, listing)
     grounding = ground(extraction, listing.text(), keep_ungrounded=keep_ungrounded, backfill=backfill)
     return Postprocessed(grounding, tuple(ruled))
