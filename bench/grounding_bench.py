@@ -32,9 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import extraction.grounding as grounding  # noqa: E402
 from extraction.evidence import analyse, evidence_spans, backfill  # noqa: E402
 from extraction.grounding import _decide, ground, scan  # noqa: E402
+from extraction.structure import analyse_structure  # noqa: E402
 from extraction.listings import normalise_listing  # noqa: E402
 from schemas.models import (
     JobExtraction,  # noqa: E402
@@ -154,7 +154,7 @@ def measure(examples: list[tuple[str, str, JobExtraction]]) -> dict:
                 recall_cat[path] += same
         # would recall be precise for other kinds? (ground recalls tools only)
         others = frozenset({Kind.METHODOLOGY, Kind.CONCEPT, Kind.SOFT_SKILL})
-        found_other = {_key(f.entry.canonical): f for f in recall(text, others)}
+        found_other = {_key(f.entry.canonical): f for f in backfill(text, others)}
         for key, f in found_other.items():
             kind_found[f.entry.kind.value] += 1
             if key in gold_keys:
@@ -176,7 +176,7 @@ def measure(examples: list[tuple[str, str, JobExtraction]]) -> dict:
                 false_positives.append({"job_id": job_id, "name": m.name, "category": m.category,
                                         "evidence": _snippet(text, m.evidence.start, m.evidence.end)})
         analyse.cache_clear()
-        grounding._sections.cache_clear()
+        analyse_structure.cache_clear()
         started = time.perf_counter()
         result = ground(gold, text)
         timings.append((time.perf_counter() - started) * 1000)
@@ -254,7 +254,7 @@ def listings_cost() -> dict:
         for row in rows:
             text = normalise_listing(row).text()
             analyse.cache_clear()
-            grounding._sections.cache_clear()
+            analyse_structure.cache_clear()
             started = time.perf_counter()
             ground(gold.get(row["job_id"], bare), text)
             timings.append((time.perf_counter() - started) * 1000)

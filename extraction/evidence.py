@@ -249,6 +249,9 @@ class Analysis:
             for k, token_stem in enumerate(self._stems):
                 if token_stem:
                     self._by_prefix.setdefault(token_stem[:5], []).append(k)
+        if stem.startswith(_EXACT):  # a tool's name: the word itself ("Looker" is not "looking")
+            word = stem[len(_EXACT):]
+            return [k for k in self._by_prefix.get(_stem(word)[:5], ()) if self.tokens[k].norm == word]
         return [k for k in self._by_prefix.get(stem[:5], ()) if _same_stem(stem, self._stems[k])]
 
 
@@ -275,17 +278,32 @@ _STOPWORDS = {
     # es
     "y", "del", "el", "los", "las", "con", "por",
 }
-_SUFFIXES = ("isations", "izations", "isation", "ization", "ions", "ion", "ments", "ment", "ities", "ity",
-             "izing", "ising", "ings", "ing", "ness", "ised", "ized", "ises", "izes", "ise", "ize", "ers", "er",
-             "ies", "ied", "es", "ed", "ly", "al", "coes", "cao", "ungen", "ung", "s", "e", "o", "a")
+# Longest first. Romance and German endings too, so "organización", "optimizar", "monitorear", "Modellen" and
+# "leadership" meet "organization", "optimize", "monitor", "model" and "leader" on the same stem.
+_SUFFIXES = tuple(sorted((
+    "isations", "izations", "isation", "ization", "ions", "ion", "ments", "ment", "ities", "ity",
+    "izing", "ising", "ings", "ing", "ness", "ised", "ized", "ises", "izes", "ise", "ize", "ers", "er",
+    "ies", "ied", "es", "ed", "ly", "al", "coes", "cao", "ungen", "ung", "s", "e", "o", "a",
+    "ships", "ship", "izaciones", "izacion", "aciones", "acion", "ciones", "cion", "izar", "izado", "izada",
+    "izzazione", "azioni", "azione", "zioni", "zione", "ierung", "ieren", "ear", "en"), key=len, reverse=True))
+# Suffixes that make another word of a short stem ("looker" is not "looking", "tester" not "tests"), or that
+# would cut one too short ("otimizar"): cut only when five letters remain ("developer" = "development").
+_DERIVING = {"ers", "er", "ships", "ship", "izar", "izado", "izada", "ear", "en"}
+# One family, spelled differently in our languages: certification, certified, certificação, Zertifizierung.
+_FAMILIES = (("certif", "certif"), ("zertifi", "certif"), ("certyfik", "certif"))
+_EXACT = "="  # marks an item's word that must be written as such (a tool's name), not as a stem
+_PREFIX_EXTRA = 2  # letters a longer stem may add to a shorter one of the same word ("modell" = "model")
 
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A light, language-agnostic stem: up to two common suffixes cut, at least four letters kept."""
+    for prefix, family in _FAMILIES:
+        if word.startswith(prefix):
+            return family
     for _ in range(2):
         for suffix in _SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            if word.endswith(suffix) and len(word) - len(suffix) >= (5 if suffix in _DERIVING else 4):
                 word = word[: -len(suffix)]
                 break
         else:
@@ -294,9 +312,12 @@ def _stem(word: str) -> str:
 
 
 def _same_stem(a: str, b: str) -> bool:
+    """The same word family: equal stems, or one a longer spelling of the other ("modell", "model"), never
+    another word that starts the same ("excel" is not "excellent", "power" not "powershell")."""
     if a == b:
         return True
-    return min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a))
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 5 and long.startswith(short) and len(long) - len(short) <= _PREFIX_EXTRA
 
 
 _PARTS = re.compile(r"\s+/\s+|\s*[()]\s*|\s*,\s*")
@@ -309,16 +330,23 @@ def _alternatives(name: str) -> list[str]:
 
 
 # Words that say how much of a skill is wanted, not which: dropped when other words remain
-# ("Telecom Industry Experience" is evidenced by "setor de telecomunicações").
+# ("Telecom Industry Experience" is evidenced by "setor de telecomunicações"). A certification is not one of
+# them: "Looker Certification" needs the certification, not only the tool.
 _GENERIC = {"experience", "experienced", "knowledge", "background", "skills", "skill", "industry", "sector",
             "domain", "expertise", "familiarity", "understanding", "exposure", "proficiency", "basic", "advanced",
-            "strong", "solid", "good", "specialization", "specialisation", "certification", "certified"}
+            "strong", "solid", "good", "specialization", "specialisation"}
+
+
+def _is_tool_word(word: str) -> bool:
+    entry = TAXONOMY.entry(word)
+    return entry is not None and entry.kind is Kind.TOOL
 
 
 def _content_stems(phrase: str) -> list[str]:
+    """The words an item's evidence needs: stems, except a tool's name, which must be written as such."""
     words = [t.norm for t in tokenize(phrase) if t.word and t.norm not in _STOPWORDS]
     specific = [w for w in words if w not in _GENERIC]
-    return [_stem(w) for w in (specific or words)]
+    return [_EXACT + w if _is_tool_word(w) else _stem(w) for w in (specific or words)]
 
 
 def _strict_hits(name: str, analysis: Analysis) -> list[tuple[int, int]]:

@@ -1,31 +1,28 @@
 """Grounding an extraction in its listing: evidence for every skill, backfill of what the model left out.
 
 A small model's skill lists are half invention and its tool lists mostly empty. This module fixes both
-deterministically, with the taxonomy (`schemas.taxonomy`):
+deterministically, with the taxonomy (`schemas.taxonomy`) and the listing's structure (`extraction.structure`):
 
 - `find_evidence(name, text)`: where the listing names an item, as character offsets into the text the
   model read (`text[start:end]` is the listing's own words). Matching rules: `schemas.taxonomy`'s docstring.
-- `requirement_at(text, offset)`: "preferred" inside a preferred section or clause, else "required".
-  A heading line with a marker ("Nice to have", "Preferred", "Bonus", "Plus", "Desejável", "Diferenciais",
-  "Valorizamos", "Wünschenswert", "Von Vorteil", "Un plus", "Souhaité", "Deseable", "Valorable", ...) starts a
-  preferred section that lasts until the next heading without one ("What we offer", "Requirements", ...).
-  A heading is a line without a bullet of at most 8 words that ends with ":", or of at most 6 words with no
-  final punctuation that is followed by a bullet or reads like a section name ("What we offer", "Dein Profil").
-  A "Nice to have: X, Y" line is preferred as a whole. Inside other lines, a clause (ended by ; . ! ?) with a
-  trailing marker ("X is a plus", "Kenntnisse in Y sind ein Plus", "Z é um diferencial", "von Vorteil") is
-  preferred up to the marker (only the parenthesis for "(AWS preferred)", only the last part after a comma
-  unless that part continues a list: "Kafka, Kinesis or Pulsar is a plus"), and a leading marker ("ideally",
-  "idealerweise", "gerne auch", "de preferência", "preferably") makes the rest of its clause preferred.
-- `scan(text)`: every taxonomy tool, language, platform, service and methodology the listing names,
+- Evidence of a requirement is a mention outside a negation's scope ("Python is not required", "No Java or
+  Scala experience is required", "Deutsch ist keine Voraussetzung") and outside the company blurb, the
+  benefits, the application notes and the legal small print ("our platform runs on Kafka", "paid AWS
+  certifications"); `requirement_at(text, offset)` is "preferred" inside a nice-to-have section or clause.
+- `scan(text)`: every taxonomy tool, language, platform, service and methodology the listing asks for,
   ambiguous names only with context, each with its category, first evidence and requirement (required if
-  any mention is in a required part). Methodologies are backfilled because it is precise (bench: 52 of 52
-  on the tuned labels, 12 of 12 held out; "DevOps" alone names a job, so it is only evidence); concepts
-  (precision 0.5) and soft skills (0.8) are not: their spellings are common words.
+  any mention is in a required part). In a listing with a requirement or nice-to-have heading, only those
+  sections (and the duties: `BACKFILL_SECTIONS`) backfill; in one without, every sentence that is not
+  company, benefits, application or legal text does. Methodologies are backfilled because it is precise;
+  concepts and soft skills are not: their spellings are common words ("DevOps" alone names a job, so it is
+  only evidence).
 - `ground(extraction, text)`: the one entry point for the pipeline, the trainer's label cleaning and the
   evaluation. For every item of the lists `extraction.rows.skill_lists` walks:
-    * items with no evidence are removed (`keep_ungrounded=True` keeps them, flagged grounded=False);
-      `removed` counts them by list either way; so are perks written into a skill list ("401(k) Match",
-      "Dental Insurance", "Vale-refeição": `is_benefit`), which are never kept;
+    * items with no evidence of a requirement are removed (`keep_ungrounded=True` keeps them, flagged
+      grounded=False); `removed` counts them by list either way and `removed_by_reason` by why: no mention
+      at all ("unevidenced"), mentions only inside negations ("negated"), only in context ("context_only"),
+      and perks written into a skill list ("401(k) Match", "Dental Insurance", "Vale-refeição":
+      `is_benefit`, "perk"), which are never kept;
     * an item the taxonomy files under another list moves there (unless the table accepts it where it is,
       e.g. DAX under BI tools); an item whose every mention is in a preferred part moves to
       `preferred_qualifications.skills_keywords`, and a taxonomy item the model called preferred whose listing
@@ -34,23 +31,23 @@ deterministically, with the taxonomy (`schemas.taxonomy`):
     * with `backfill=True`, tools and methodologies that `scan` finds and no list holds are added to their list (or to the
       preferred list when only preferred parts name them), with source "taxonomy"; `recovered` counts them by
       the list they joined. A model item that `scan` also finds has source "both".
-  An empty extraction (no role title, skill or responsibility: the model's verdict that the text is not a
-  job listing, `extraction.screening`) backfills nothing.
+  Every item carries the section of its evidence. An empty extraction (no role title, skill or
+  responsibility: the model's verdict that the text is not a job listing, `extraction.screening`) backfills
+  nothing.
   Lists keep their bounds (8 items, 4 for concept sub-lists, 10 preferred): model items are placed first, in
   the model's order, then recovered ones in text order; what does not fit, and an item already placed in
   another list, is not added and is counted in `dropped` by list. The result is validated again.
 """
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Literal, Optional
 
-from extraction.evidence import Evidence, analyse, evidence_spans, find_evidence
+from extraction.evidence import Evidence, evidence_spans, find_evidence
 from extraction.evidence import backfill as backfill_entries
+from extraction.structure import Requirement, Section, Structure, analyse_structure, requirement_at
 from schemas.canonical import canonical_name, match_key
 from schemas.fields import CONCEPT_LIST_MAX_ITEMS, LIST_MAX_ITEMS, PREFERRED_SKILLS_MAX_ITEMS
 from schemas.models import JobExtraction, is_empty_extraction, skill_lists
@@ -58,212 +55,16 @@ from schemas.taxonomy import PREFERRED, TAXONOMY, Entry, Kind, spelling_key
 
 __all__ = ["Evidence", "GroundingResult", "Mention", "SkillItem", "find_evidence", "ground", "requirement_at", "scan"]
 
-Requirement = Literal["required", "preferred"]
 Source = Literal["model", "taxonomy", "both"]
 
-# ---------------------------------------------------------------------------------------------- sections
-
-_PREFERRED_MARKERS = [
-    # en
-    r"nice[\s-]to[\s-]haves?", r"preferred", r"preferable", r"desirable", r"desired", r"good[\s-]to[\s-]have",
-    r"bonus\s+points?", r"plus\s+points?", r"(?:is|are|would\s+be|will\s+be)\s+(?:a|an)\s+(?:strong\s+|big\s+|real\s+"
-    r"|great\s+|huge\s+|definite\s+|additional\s+)?(?:plus|advantage|bonus|asset)", r"a\s+plus",
-    r"an\s+(?:added\s+)?advantage", r"advantageous", r"even\s+better", r"stand\s+out", r"extra\s+credit",
-    r"ideally", r"preferably", r"(?:is|are)\s+(?:highly\s+)?(?:welcome|appreciated|beneficial)", r"merit(?:orious)?",
-    r"would\s+be\s+(?:great|nice|good|ideal|a\s+bonus)",
-    # pt
-    r"desej[aá]ve(?:l|is)", r"diferencia(?:l|is)", r"valorizamos", r"valorizad[oa]s?", r"mais[\s-]valias?",
-    r"(?:é|e|será|sera|seria|são|sao)\s+(?:um|uma)\s+(?:grande\s+)?(?:plus|vantagem|b[oóô]nus)",
-    r"de\s+prefer[eê]ncia", r"preferencialmente", r"idealmente",
-    # de
-    r"w[uü]nschenswert", r"von\s+vorteil", r"vorteilhaft", r"idealerweise", r"vorzugsweise", r"pluspunkte?",
-    r"(?:ist|sind|w[aä]ren?)\s+(?:ein\s+)?(?:gro[sß]+es\s+)?plus", r"ein\s+plus", r"gerne\s+gesehen",
-    r"w[aä]re\s+(?:sch[oö]n|toll|super)",
-    # fr
-    r"un\s+(?:vrai\s+|gros\s+)?(?:plus|atout)", r"souhait[ée]e?s?", r"appr[ée]ci[ée]e?s?", r"atouts?",
-    r"id[ée]alement", r"de\s+pr[ée]f[ée]rence",
-    # es
-    r"deseables?", r"valorables?", r"valorad[oa]s?", r"se\s+valorar[aá]", r"valoraremos", r"preferiblemente", r"suma\s+puntos",
-    r"(?:es|será|sera|sería|seria|son)\s+(?:un\s+)?(?:plus|ventaja)",
-]
-# Markers that open a clause ("ideally Y"): what follows them is preferred. The others close it ("X is a plus").
-_LEADING = re.compile(r"\b(?:ideally|preferably|idealerweise|vorzugsweise|gerne\s+auch|de\s+prefer[eê]ncia|preferencialmente|"
-                      r"idealmente|id[ée]alement|de\s+pr[ée]f[ée]rence|preferiblemente|even\s+better(?:\s+if)?|"
-                      r"bonus\s+points?\s+(?:if|for)|(?:it\s+)?would\s+be\s+(?:great|nice|good|ideal|a\s+bonus)\s+if)\b",
-                      re.IGNORECASE)
-_MARKER = re.compile(r"(?<!\w)(?:" + "|".join(_PREFERRED_MARKERS) + r")(?!\w)", re.IGNORECASE)
-# A heading that is only "Plus", "Bonus" or "Atouts" (a trailing colon aside).
-_BARE_HEADING = re.compile(r"^(?:a\s+)?(?:plus|bonus|atouts?|extras?|optional|optionnel|opcional)$", re.IGNORECASE)
-_SECTION_WORDS = re.compile(
-    r"(?<!\w)(?:what\s+(?:we|you)|who\s+(?:we|you)|about\s+(?:us|you|the)|you\s+(?:will|have|bring|are)|we\s+offer|"
-    r"your\s+(?:profile|role|tasks|mission|responsibilities)|the\s+(?:role|opportunity|team|job|position)|"
-    r"offer|benefits?|perks|requirements|responsibilities|qualifications|duties|how\s+to\s+apply|details|"
-    r"why\s+(?:join|us|this)|o\s+que|quem\s+(?:somos|procuramos)|sobre\s+(?:n[oó]s|a|o|ti)|oferecemos|benef[ií]cios|"
-    r"requisitos|responsabilidades|perfil|atividades|fun[cç][oõ]es|o\s+desafio|a\s+tua|o\s+teu|"
-    r"wir\s+bieten|was\s+wir|was\s+du|dein(?:e)?\s+\w+|ihr(?:e)?\s+(?:profil|aufgaben)|[uü]ber\s+uns|wer\s+wir|"
-    r"aufgaben|anforderungen|qualifikationen|profil|nous\s+offrons|ce\s+que|votre\s+\w+|vos\s+missions|missions|"
-    r"avantages|qui\s+sommes|lo\s+que|tu\s+perfil|ofrecemos|beneficios|funciones|qui[eé]nes\s+somos)(?!\w)",
-    re.IGNORECASE)
-_BULLET = re.compile(r"^\s*(?:[-*\u2022\u00b7\u25aa\u25e6\u2013\u2014\u2023\u25cb\u25cf]|\d{1,2}[.)])\s+")
-_DECORATION = re.compile(r"^[\s#*_]+|[\s*_]+$")
-_CLAUSE_END = re.compile(r"(?<=[;.!?])\s+")
-
-
-@dataclass(frozen=True)
-class _Line:
-    start: int
-    end: int
-    text: str
-
-
-def _lines(text: str) -> list[_Line]:
-    out, start = [], 0
-    for piece in text.split("\n"):
-        out.append(_Line(start, start + len(piece), piece))
-        start += len(piece) + 1
-    return out
-
-
-def _heading(line: _Line, next_line: Optional[_Line], names_tool: bool) -> Optional[str]:
-    """'preferred' or 'other' for a heading line, None for content."""
-    if _BULLET.match(line.text):
-        return None
-    core = _DECORATION.sub("", line.text)
-    colon = core.endswith((":", "\uff1a"))
-    core = core.rstrip(":\uff1a").strip()
-    words = core.split()
-    if not words or len(words) > 8 or core[-1] in ".!?;,":
-        return None
-    # a marker with a few heading words ("Preferred qualifications"), or anywhere in a short line that names no
-    # tool and lists nothing ("Von Vorteil sind", "Será um diferencial"); "Kafka is a plus" is an item
-    preferred = _preferred_heading(core) or (
-        _MARKER.search(core) is not None and not names_tool and "," not in core and ";" not in core)
-    looks_like = colon or (len(words) <= 6 and (
-        preferred or (next_line is not None and _BULLET.match(next_line.text) is not None)
-        or _SECTION_WORDS.search(core)))
-    if not looks_like:
-        return None
-    return "preferred" if preferred else "other"
-
-
-# Words a preferred heading may have around its marker: "Preferred qualifications", "Requisitos desejáveis".
-_HEADING_NOUNS = (r"(?:skills?|qualifications?|requirements?|experience|knowledge|points?|extras?|conhecimentos?|"
-                  r"requisitos?|compet[eê]ncias|habilidades|kenntnisse|anforderungen|qualifikationen|f[aä]higkeiten|"
-                  r"comp[ée]tences|exigences|requisitos|conocimientos|it|if|you|also|have|also\s+have)")
-_PREFERRED_HEADING = re.compile(
-    rf"^(?:{_HEADING_NOUNS}\s+){{0,2}}\(?(?:{'|'.join(_PREFERRED_MARKERS)})\)?(?:\s+{_HEADING_NOUNS}){{0,3}}$",
-    re.IGNORECASE)
-
-
-def _preferred_heading(core: str) -> bool:
-    """A heading that is a preferred marker with at most a few heading words around it ("Nice to have",
-    "Preferred qualifications", "Requisitos desejáveis", "Bonus points", "Plus"), not a requirement line that
-    ends in one ("Kafka is a plus")."""
-    return bool(_PREFERRED_HEADING.match(core) or _BARE_HEADING.match(core))
-
-
-def _key_value(line: _Line) -> Optional[tuple[str, int]]:
-    """("Nice to have", offset after the colon) for a line "Nice to have: X, Y" (key of at most five words)."""
-    text = _BULLET.sub("", line.text)
-    key, colon, value = text.partition(":")
-    if not colon or not value.strip() or not 0 < len(key.split()) <= 5:
-        return None
-    return _DECORATION.sub("", key), line.end - len(value)
-
-
-class _Sections:
-    """The listing cut into required and preferred parts (see the module docstring)."""
-
-    def __init__(self, text: str) -> None:
-        self.starts: list[int] = []
-        self.kinds: list[Requirement] = []
-        lines = [line for line in _lines(text) if line.text.strip()]
-        tools = sorted(h.start for h in analyse(text).mentions if h.entry.kind is Kind.TOOL)
-        state: Requirement = "required"
-        for n, line in enumerate(lines):
-            k = bisect.bisect_left(tools, line.start)
-            names_tool = k < len(tools) and tools[k] < line.end
-            heading = _heading(line, lines[n + 1] if n + 1 < len(lines) else None, names_tool)
-            if heading is not None:
-                state = "preferred" if heading == "preferred" else "required"
-                self._mark(line.start, line.end, state)
-                continue
-            key_value = _key_value(line)
-            if key_value is not None and _preferred_heading(key_value[0]):
-                self._mark(line.start, line.end, "preferred")
-                continue
-            if key_value is not None and _SECTION_WORDS.search(key_value[0]):
-                state = "required"  # "Benefits: ...", "Requirements: ..." end a preferred section
-            self._mark(line.start, line.end, state)
-            if state == "required":
-                self._inline(text, line)
-
-    def _mark(self, start: int, end: int, kind: Requirement) -> None:
-        self.starts.append(start)
-        self.kinds.append(kind)
-        self.starts.append(end)
-        self.kinds.append("required")
-
-    def _inline(self, text: str, line: _Line) -> None:
-        clause_start = line.start
-        bounds = [m.end() + line.start for m in _CLAUSE_END.finditer(line.text)] + [line.end + 1]
-        for clause_end in bounds:
-            clause = text[clause_start:min(clause_end, line.end)]
-            leading = _LEADING.search(clause)
-            markers = list(_MARKER.finditer(clause))
-            if leading is not None:
-                self._insert(clause_start + leading.start(), clause_start + len(clause))
-            elif markers:
-                self._insert(clause_start + _trailing_scope(clause[:markers[-1].start()]),
-                             clause_start + markers[-1].end())
-            clause_start = clause_end
-
-    def _insert(self, start: int, end: int) -> None:
-        # the line was just marked required: [line.start required, line.end required]; split it
-        line_end = self.starts.pop()
-        self.kinds.pop()
-        self.starts += [start, end, line_end]
-        self.kinds += ["preferred", "required", "required"]
-
-    def at(self, offset: int) -> Requirement:
-        k = bisect.bisect_right(self.starts, offset) - 1
-        return self.kinds[k] if k >= 0 else "required"
-
-
-_LIST_WORDS = re.compile(r"(?<!\w)(?:or|and|ou|e|oder|und|o|y|et|bzw)(?!\w)|/", re.IGNORECASE)
-
-
-def _trailing_scope(head: str) -> int:
-    """Where "X is a plus" starts in its clause, given the text before the marker.
-
-    Inside a parenthesis, only that ("(AWS preferred)"); after a comma, only the last part ("Gute
-    Englischkenntnisse, Deutsch ist ein Plus"), unless that part continues a list ("Kafka, Kinesis or
-    Pulsar is a plus" covers all three).
-    """
-    opened = head.rfind("(")
-    if opened > head.rfind(")") and head[opened + 1:].strip():
-        return opened  # "(AWS preferred)"; but "Python (valorable)" is about Python
-    depth, comma = 0, -1
-    for k, char in enumerate(head):  # the last comma outside parentheses
-        depth += (char == "(") - (char == ")")
-        if char == "," and depth <= 0:
-            comma = k
-    if comma >= 0 and not _LIST_WORDS.search(head[comma + 1:]):
-        return comma + 1
-    return 0
-
-
-@lru_cache(maxsize=16)
-def _sections(text: str) -> _Sections:
-    return _Sections(text)
-
-
-def requirement_at(text: str, offset: int) -> Requirement:
-    """Whether the listing asks for what it says at `offset` ("required") or only would like it ("preferred")."""
-    return _sections(text).at(offset)
-
-
 # ---------------------------------------------------------------------------------------------- backfill
+
+# What a mention in these sections says of the company, the offer or the process, never of the applicant.
+CONTEXT_SECTIONS = frozenset({Section.COMPANY, Section.BENEFITS, Section.APPLY, Section.LEGAL})
+# Where backfill looks in a listing whose headings name its requirements.
+BACKFILL_SECTIONS = frozenset({Section.REQUIREMENTS, Section.NICE_TO_HAVE, Section.RESPONSIBILITIES, Section.OTHER,
+                               Section.HEADER})
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -275,14 +76,27 @@ class Mention:
     requirement: Requirement
 
 
+def _asks(structure: Structure, ev: Evidence) -> bool:
+    """Whether a mention is evidence of a requirement: not negated, not in company, benefits, apply or legal text."""
+    return not structure.negated(ev.start, ev.end) and structure.section_at(ev.start) not in CONTEXT_SECTIONS
+
+
+def _backfills(structure: Structure, ev: Evidence) -> bool:
+    """Whether a mention may add a tool the model left out (see the module docstring)."""
+    if not _asks(structure, ev):
+        return False
+    return not structure.headed or structure.section_at(ev.start) in BACKFILL_SECTIONS
+
+
 def _decide(evidence: list[Evidence], text: str, claimed: Requirement = "required") -> tuple[Evidence, Requirement]:
     """The claimed requirement if some mention is in such a part (then the first such), else the other one.
 
     Backfill claims nothing, so a tool is required as soon as one mention is in a required part; an item the
     model filed as preferred stays preferred if the listing names it anywhere as preferred.
     """
+    structure = analyse_structure(text)
     for ev in evidence:
-        if requirement_at(text, ev.start) == claimed:
+        if structure.requirement_at(ev.start) == claimed:
             return ev, claimed
     return evidence[0], "preferred" if claimed == "required" else "required"
 
@@ -291,11 +105,14 @@ _RECALLED = frozenset({Kind.TOOL, Kind.METHODOLOGY})
 
 
 def scan(text: str) -> list[Mention]:
-    """Every taxonomy tool, language, platform, service and methodology the listing names, in text order."""
+    """Every taxonomy tool, language, platform, service and methodology the listing asks for, in text order."""
+    structure = analyse_structure(text)
     out = []
     for found in backfill_entries(text, _RECALLED):
-        ev, requirement = _decide(list(found.evidence), text)
-        out.append(Mention(found.entry.canonical, found.entry.category, ev, requirement))
+        evidence = [ev for ev in found.evidence if _backfills(structure, ev)]
+        if evidence:
+            ev, requirement = _decide(evidence, text)
+            out.append(Mention(found.entry.canonical, found.entry.category, ev, requirement))
     return out
 
 
@@ -311,15 +128,23 @@ class SkillItem:
     source: Source
     grounded: bool
     evidence: Optional[Evidence]
+    section: Optional[Section] = None  # the listing section of the evidence
+
+
+# Why grounding removed a model item: no mention at all, mentions only inside negations, only in company,
+# benefits, application or legal text, or a perk written into a skill list.
+REMOVAL_REASONS = ("unevidenced", "negated", "context_only", "perk")
 
 
 @dataclass(frozen=True)
 class GroundingResult:
-    """The cleaned extraction, its skills in list order, and what grounding changed, counted by list."""
+    """The cleaned extraction, its skills in list order, and what grounding changed, counted by list (and the
+    removals also by reason, `REMOVAL_REASONS`)."""
 
     extraction: JobExtraction
     items: tuple[SkillItem, ...]
     removed: dict[str, int] = field(default_factory=dict)  # model items without evidence (removed or kept)
+    removed_by_reason: dict[str, int] = field(default_factory=dict)  # the same items, by why
     recovered: dict[str, int] = field(default_factory=dict)  # taxonomy items added, by the list they joined
     moved: dict[str, int] = field(default_factory=dict)  # model items moved to another list, by the list left
     dropped: dict[str, int] = field(default_factory=dict)  # items not added: list full or already placed
@@ -381,15 +206,27 @@ def _item_key(name: str) -> str:
     return spelling_key(entry.canonical) if entry is not None else match_key(canonical_name(name))
 
 
+def _why_not(evidence: list[Evidence], structure: Structure) -> str:
+    """The removal reason of a model item none of whose mentions asks for it."""
+    if not evidence:
+        return "unevidenced"
+    if all(structure.negated(ev.start, ev.end) for ev in evidence):
+        return "negated"
+    return "negated" if any(structure.negated(ev.start, ev.end) for ev in evidence
+                            if structure.section_at(ev.start) not in CONTEXT_SECTIONS) else "context_only"
+
+
 def ground(
     extraction: JobExtraction, text: str, *, keep_ungrounded: bool = False, backfill: bool = True
 ) -> GroundingResult:
     """Ground every skill of `extraction` in `text` (the normalised listing the model read); see the docstring."""
+    structure = analyse_structure(text)
     mentions = {m.name: m for m in scan(text)}
     lists: dict[str, list[str]] = {path: [] for path, _, _ in skill_lists(JobExtraction())}
     info: dict[tuple[str, str], SkillItem] = {}
     placed: set[str] = set()
     removed: dict[str, int] = {}
+    reasons: dict[str, int] = {}
     recovered: dict[str, int] = {}
     moved: dict[str, int] = {}
     dropped: dict[str, int] = {}
@@ -411,11 +248,15 @@ def ground(
             name = entry.canonical if entry is not None else canonical_name(raw)
             if is_benefit(raw):  # a perk, whatever the evidence: removed, never kept
                 _count(removed, path)
+                _count(reasons, "perk")
                 continue
-            evidence = evidence_spans(raw, text, category=path)
+            mentioned = evidence_spans(raw, text, category=path)
+            evidence = [ev for ev in mentioned if _asks(structure, ev)]
             if not evidence:
                 _count(removed, path)
-                unevidenced.append(name)
+                _count(reasons, _why_not(mentioned, structure))
+                if not mentioned:
+                    unevidenced.append(name)
                 if keep_ungrounded:
                     target = _target(path, entry, model_requirement) if path != PREFERRED else PREFERRED
                     if target != path:
@@ -430,14 +271,15 @@ def ground(
                 _count(moved, path)
             source: Source = "both" if entry is not None and entry.canonical in mentions else "model"
             place(target, SkillItem(name, target, "preferred" if target == PREFERRED else "required",
-                                    source, True, ev))
+                                    source, True, ev, structure.section_at(ev.start)))
 
     if backfill and not is_empty_extraction(extraction):  # an empty extraction is the model's "not a listing"
         for mention in mentions.values():
             if _item_key(mention.name) in placed:
                 continue
             target = mention.category if mention.requirement == "required" else PREFERRED
-            item = SkillItem(mention.name, target, mention.requirement, "taxonomy", True, mention.evidence)
+            item = SkillItem(mention.name, target, mention.requirement, "taxonomy", True, mention.evidence,
+                             structure.section_at(mention.evidence.start))
             if place(target, item):
                 _count(recovered, target)
 
@@ -450,4 +292,4 @@ def ground(
         for name in names:
             item = info[(path, match_key(name))]
             items.append(item if item.name == name else dataclasses.replace(item, name=name))
-    return GroundingResult(cleaned, tuple(items), removed, recovered, moved, dropped, tuple(unevidenced))
+    return GroundingResult(cleaned, tuple(items), removed, reasons, recovered, moved, dropped, tuple(unevidenced))

@@ -283,7 +283,8 @@ def test_a_model_item_in_the_wrong_list_moves_to_the_taxonomy_category():
     model = extraction(**{"technical_skills.cloud_services_tools": ["Terraform", "S3"],
                           "technical_skills.data_visualization_bi_tools": ["DAX"],
                           "soft_skills_keywords": ["Comunicação"]})
-    result = ground(model, PORTUGUESE + "\n- Terraform e S3\n- DAX\n", backfill=False)
+    text = PORTUGUESE.replace("Desejável\n", "- Terraform e S3\n- DAX\nDesejável\n")  # under Requisitos
+    result = ground(model, text, backfill=False)
     tools = result.extraction.required_qualifications.technical_skills
     assert tools.devops_mlops_ci_cd_tools == ["Terraform"] and tools.cloud_services_tools == ["S3"]
     assert tools.data_visualization_bi_tools == ["DAX"]  # the table accepts DAX under BI tools too
