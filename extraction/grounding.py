@@ -14,8 +14,11 @@ deterministically, with the taxonomy (`schemas.taxonomy`) and the listing's stru
   any mention is in a required part). In a listing with a requirement or nice-to-have heading, only those
   sections (and the duties: `BACKFILL_SECTIONS`) backfill; in one without, every sentence that is not
   company, benefits, application or legal text does. Methodologies are backfilled because it is precise;
-  concepts and soft skills are not: their spellings are common words ("DevOps" alone names a job, so it is
-  only evidence).
+  soft skills are not: their spellings are common words ("DevOps" alone names a job, so it is only
+  evidence). Concepts are backfilled only from the requirements, nice-to-haves and duties
+  (`CONCEPT_SECTIONS`) and only those whose phrases proved precise there on our labels (`BACKFILLED_CONCEPTS`,
+  measured in docs/benchmarks/benefits-and-concepts.md); "real-time", "automation" or "statistics" name no concept
+  the listing asks for often enough.
 - `ground(extraction, text)`: the one entry point for the pipeline, the trainer's label cleaning and the
   evaluation. For every item of the lists `extraction.rows.skill_lists` walks:
     * items with no evidence of a requirement are removed (`keep_ungrounded=True` keeps them, flagged
@@ -101,15 +104,35 @@ def _decide(evidence: list[Evidence], text: str, claimed: Requirement = "require
     return evidence[0], "preferred" if claimed == "required" else "required"
 
 
-_RECALLED = frozenset({Kind.TOOL, Kind.METHODOLOGY})
+_RECALLED = frozenset({Kind.TOOL, Kind.METHODOLOGY, Kind.CONCEPT})
+# The concepts whose taxonomy phrases, found in CONCEPT_SECTIONS, named a concept of the labels (precision of at
+# least 0.8 over at least three labelled listings; docs/benchmarks/benefits-and-concepts.md, bench/benefits_bench.py).
+# The others are evidence only.
+BACKFILLED_CONCEPTS = frozenset({
+    "Data Quality Management", "Data Warehousing (DWH)", "Dimensional Modeling", "Data Modeling", "Data Governance",
+    "Lakehouse Architecture", "Batch Processing", "Cost Optimization", "Model Deployment / Serving",
+    "Microservices Architecture", "Medallion Architecture", "Deep Learning", "Experiment Tracking",
+    "Cloud Data Warehousing", "ETL Design & Development", "Feature Engineering", "GDPR Compliance", "Data Lineage",
+    "Event-Driven Architecture", "Model Monitoring", "ELT Design & Development", "High Availability",
+    "Natural Language Processing (NLP)", "Cloud Migration",
+})
+CONCEPT_SECTIONS = frozenset({Section.REQUIREMENTS, Section.NICE_TO_HAVE, Section.RESPONSIBILITIES})
+
+
+def _backfills_entry(structure: Structure, entry: Entry, ev: Evidence) -> bool:
+    if entry.kind is not Kind.CONCEPT:
+        return _backfills(structure, ev)
+    return entry.canonical in BACKFILLED_CONCEPTS and _asks(structure, ev) \
+        and structure.section_at(ev.start) in CONCEPT_SECTIONS
 
 
 def scan(text: str) -> list[Mention]:
-    """Every taxonomy tool, language, platform, service and methodology the listing asks for, in text order."""
+    """Every taxonomy tool, language, platform, service, methodology and precise concept the listing asks for,
+    in text order."""
     structure = analyse_structure(text)
     out = []
     for found in backfill_entries(text, _RECALLED):
-        evidence = [ev for ev in found.evidence if _backfills(structure, ev)]
+        evidence = [ev for ev in found.evidence if _backfills_entry(structure, found.entry, ev)]
         if evidence:
             ev, requirement = _decide(evidence, text)
             out.append(Mention(found.entry.canonical, found.entry.category, ev, requirement))
