@@ -77,7 +77,7 @@ def test_by_default_ungrounded_skills_go_and_taxonomy_finds_come(note_example, n
     assert ("Git", "model") not in skills and all(r["grounded"] for r in rows["job_skills"])
     assert {("Terraform", "taxonomy"), ("Linux", "taxonomy"), ("Kubernetes", "both")} <= skills
     [job] = rows["jobs"]
-    assert (job["skills_removed"], job["skills_recovered"]) == (1, 4)  # + CI/CD Practices, which it requires
+    assert (job["skills_removed"], job["skills_recovered"]) == (1, 5)  # + CI/CD Practices and High Availability
     assert "Git" not in job["extraction_json"].replace("GitHub", "")
 
 
