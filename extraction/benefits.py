@@ -24,10 +24,13 @@ the items of those three lists what `extraction.grounding.ground` does for skill
   a listing") backfills nothing.
 
 `benefit_evidence(name, text, category)` is the span a `job_benefits` row carries: the first mention in the
-benefits section, else the first anywhere, else None (a kept ungrounded item).
+benefits section, else the first anywhere, else None (a kept ungrounded item). The training description
+(`benefits.training_development`, free text, not grounded) has a span only where the listing says it word for
+word.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Optional
@@ -43,6 +46,7 @@ BENEFITS_PATH = TAXONOMY_PATH.with_name("benefits.csv")
 LEARNING_PLATFORMS = "benefits.learning_platforms"
 OTHER_BENEFITS = "benefits.other_benefits_keywords"
 FLEXIBILITY = "location_and_work_model.flexibility"
+TRAINING = "benefits.training_development"
 BENEFIT_LISTS: tuple[str, ...] = (OTHER_BENEFITS, LEARNING_PLATFORMS, FLEXIBILITY)
 
 BENEFITS = load_taxonomy(BENEFITS_PATH, BENEFIT_LISTS)
@@ -96,8 +100,17 @@ def _first(evidence: list[Evidence], text: str) -> Evidence:
     return next((ev for ev in evidence if listing.in_benefits(ev.start)), evidence[0])
 
 
+def _quoted(description: str, text: str) -> Optional[Evidence]:
+    """Where the listing says the description word for word (case and spacing aside)."""
+    words = description.split()
+    match = re.search(r"\s+".join(map(re.escape, words)), text, re.IGNORECASE) if words else None
+    return Evidence(match.start(), match.end(), match.group()) if match else None
+
+
 def benefit_evidence(name: str, text: str, category: str) -> Optional[Evidence]:
     """Where the listing names the benefit: first in its benefits section, else first anywhere, else None."""
+    if category == TRAINING:
+        return _quoted(name, text)
     _, evidence = _spans(name, text, category)
     return _first(evidence, text) if evidence else None
 
