@@ -7,7 +7,11 @@ by a helper who never saw the rules: non-listings (CVs, press releases, blog
 posts, events, courses, reports, careers pages, ...) and real openings that look
 unusual. The first (`not_listings.jsonl`, `hard_listings.jsonl`) was measured
 once as written, then used to tune the rules ("tuned"); the second
-(`*_2.jsonl`) was written after the tuning and is the held-out measure.
+(`*_2.jsonl`) was written after the tuning and is the held-out measure. Last,
+`real_listings_8lang.jsonl`: 64 short real-looking listings, eight in each
+language we read (en, pt, de, es, fr, it, nl, pl), written by a person who had
+not seen the rules, measured as written and never used to tune them ("8-lang");
+its refusals are also counted per language.
 
     .venv/bin/python bench/genre_bench.py                 # bench/results/genre.json
     .venv/bin/python bench/genre_bench.py --show missed   # print what was got wrong
@@ -36,7 +40,8 @@ LABELLED = ["examples/train_labelled.jsonl", "examples/labelled/batch-en.jsonl",
 CORPORA = [("tuned", "bench/data/genre/not_listings.jsonl", False),
            ("tuned", "bench/data/genre/hard_listings.jsonl", True),
            ("held-out", "bench/data/genre/not_listings_2.jsonl", False),
-           ("held-out", "bench/data/genre/hard_listings_2.jsonl", True)]
+           ("held-out", "bench/data/genre/hard_listings_2.jsonl", True),
+           ("8-lang", "bench/data/genre/real_listings_8lang.jsonl", True)]
 
 
 def _rows(path: str) -> list[dict[str, Any]]:
@@ -54,8 +59,9 @@ def corpus() -> list[dict[str, Any]]:
                               genre="labelled listing" if title is not None else "labelled non-listing"))
     for name, path, listing in CORPORA:
         if (ROOT / path).is_file():
-            texts += [dict(job_id=r["job_id"], text=r["job_description"], set=name, listing=listing,
-                           genre=r["genre"], language=r["language"]) for r in _rows(path)]
+            texts += [dict(job_id=r.get("job_id") or r["id"], text=r.get("job_description") or r["text"], set=name,
+                           listing=listing, genre=r.get("genre") or r["kind"], language=r.get("language") or r["lang"])
+                      for r in _rows(path)]
     return texts
 
 
@@ -66,6 +72,7 @@ def main() -> None:
     args = parser.parse_args()
     results: dict[str, Any] = {}
     by_genre: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    by_language: dict[tuple[str, str], Counter] = defaultdict(Counter)
     wrong = []
     for item in corpus():
         reason = not_a_listing_reason(clean_description(item["text"]))
@@ -74,18 +81,23 @@ def main() -> None:
         key = (item["set"], "listings" if item["listing"] else "non-listings")
         results.setdefault(f"{key[0]} {key[1]}", Counter())["correct" if correct else "wrong"] += 1
         by_genre[(item["set"], item["genre"])]["refused" if refused else "passed"] += 1
+        if "language" in item:
+            by_language[(item["set"], item["language"])]["refused" if refused else "passed"] += 1
         if not correct or args.show == "all":
             wrong.append(dict(set=item["set"], job_id=item["job_id"], genre=item["genre"], listing=item["listing"],
                               reason=reason, start=item["text"][:100]))
     report = {
         "summary": {key: dict(counts) for key, counts in results.items()},
         "by_genre": {f"{s} / {g}": dict(c) for (s, g), c in sorted(by_genre.items())},
+        "by_language": {f"{s} / {lang}": dict(c) for (s, lang), c in sorted(by_language.items())},
         "wrong": [w for w in wrong if w["listing"] != (w["reason"] is None)],
     }
     Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     for key, counts in report["summary"].items():
         print(f"{key}: {counts.get('correct', 0)} right, {counts.get('wrong', 0)} wrong")
     for key, counts in report["by_genre"].items():
+        print(f"  {key}: {counts}")
+    for key, counts in report["by_language"].items():
         print(f"  {key}: {counts}")
     if args.show:
         for w in wrong:
