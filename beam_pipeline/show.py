@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+# The words `show` prints for each removal reason of `extraction.grounding.REMOVAL_REASONS`.
+REASONS = {"unevidenced": "not in the listing", "negated": "ruled out by the listing (negated)",
+           "context_only": "only in company, benefits, apply or legal text (context only)", "perk": "perks"}
+
 
 def show(output: str, top: int = 15) -> None:
     root = Path(output)
@@ -25,11 +29,16 @@ def show(output: str, top: int = 15) -> None:
     skills = Counter(row["skill"] for row in tables["job_skills"])
     print(f"\ntop {top} skills: " + ", ".join(f"{skill} ({n})" for skill, n in skills.most_common(top)))
     grounding = summary.get("grounding", {})
-    for kind, what in (("removed", "named by the model but not in the listing (or perks, not skills), removed"),
+    for kind, what in (("removed", "named by the model but not asked for by the listing (or perks), removed"),
                        ("recovered", "found in the listing through the taxonomy, added")):
         counts = grounding.get(kind, {})
         detail = ", ".join(f"{k.split('.')[-1]} {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
         print(f"skills {what}: {sum(counts.values())}" + (f" ({detail})" if detail else ""))
+        if kind == "removed":
+            reasons = grounding.get("removed_reason", {})
+            print("  removed by reason: " + (", ".join(
+                f"{REASONS.get(reason, reason)} {n}" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+                or "none"))
     ruled = summary.get("rules_changed", {})
     if ruled:
         print("scalars set by the listing's own title or workplace column: "

@@ -11,6 +11,8 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
+from schemas.models import JobExtraction, skill_lists
+
 # which PCollection feeds which count
 COUNT_KEYS = {
     "read_records": "read",
@@ -23,8 +25,10 @@ COUNT_KEYS = {
 }
 
 
-GROUNDING_KINDS = ("removed", "recovered")
+GROUNDING_KINDS = ("removed", "removed_reason", "recovered")
 _GROUPS = {"dead": "dead_lettered_by", "ruled": "rules_changed", **{kind: kind for kind in GROUNDING_KINDS}}
+# The lists whose removals grounding also counts by reason (unevidenced, negated, context_only, perk).
+SKILL_LIST_PATHS = frozenset(path for path, _, _ in skill_lists(JobExtraction()))
 
 
 class ReconciliationError(RuntimeError):
@@ -32,7 +36,8 @@ class ReconciliationError(RuntimeError):
 
 
 def reconcile(counts: dict[str, Any]) -> dict[str, Any]:
-    """Add the totals and check read = extracted + dead_lettered + duplicates."""
+    """Add the totals and check read = extracted + dead_lettered + duplicates, and that the skills removed by
+    reason add up to the skills removed by list."""
     by_reason: dict[str, int] = counts.get("dead_lettered_by", {})
     dead = sum(by_reason.values())
     summary = {
@@ -55,6 +60,12 @@ def reconcile(counts: dict[str, Any]) -> dict[str, Any]:
             f"read {summary['read']} != extracted {summary['extracted']} + dead-lettered {dead} + duplicates "
             f"{summary['duplicates']} = {accounted}: {json.dumps(summary)}"
         )
+    grounding = summary["grounding"]
+    by_list = sum(n for path, n in grounding["removed"].items() if path in SKILL_LIST_PATHS)
+    by_reason = sum(grounding["removed_reason"].values())
+    if by_list != by_reason:
+        raise ReconciliationError(f"skills removed by list {by_list} != removed by reason {by_reason}: "
+                                  f"{json.dumps(grounding)}")
     return summary
 
 
@@ -65,7 +76,7 @@ class _MergeCounts(beam.CombineFn):
     def add_input(self, acc: dict[str, Any], item: tuple[str, int]) -> dict[str, Any]:
         key, n = item
         group, sep, name = key.partition(":")
-        if sep:  # dead:<stage>/<reason>, removed:<list>, recovered:<list>
+        if sep:  # dead:<stage>/<reason>, removed:<list>, removed_reason:<reason>, recovered:<list>
             bucket = acc.setdefault(_GROUPS[group], {})
             bucket[name] = bucket.get(name, 0) + n
         else:

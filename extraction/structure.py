@@ -246,8 +246,15 @@ def _heading_section(core: str) -> Section:
 
 
 def _is_section_name(core: str) -> bool:
-    return (_ROLE_HEADING.search(core) is not None or _ASKING_HEADING.search(core) is not None
-            or _about_name(core) or any(words.search(core) for _, words in _HEADINGS))
+    """Whether a short line opens with a section's name ("What we offer", "Key responsibilities", "Dein Profil");
+    "Fluent English, German is not required" names none, though "required" is a heading word."""
+    if "," in core:
+        return False
+    words = core.split()
+    limit = len(" ".join(words[:2]))  # the name starts within the first two words
+    return _about_name(core) or any(
+        m is not None and m.start() <= limit
+        for m in (p.search(core) for p in (_ROLE_HEADING, _ASKING_HEADING, *(words for _, words in _HEADINGS))))
 
 
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u00b7\u25aa\u25e6\u2013\u2014\u2023\u25cb\u25cf]|\d{1,2}[.)])\s+")
@@ -622,7 +629,8 @@ class Structure:
                 self.negations.append((m.start(), b))
             for m in _NEGATIONS.finditer(text, a, b):
                 head = text[a:m.start()]
-                if not any(c.isalnum() for c in _BULLET.sub("", head)) or head.rstrip().endswith(":"):
+                tail = any(c.isalnum() for c in text[m.end():b])
+                if not any(c.isalnum() for c in _BULLET.sub("", head)) or (head.rstrip().endswith(":") and tail):
                     self.negations.append((m.start(), b))  # "Não é necessário saber Java", "Not required: Java"
                 else:
                     self.negations.append((a + _trailing_scope(head), m.end()))
