@@ -291,12 +291,13 @@ def generate(jobs: int, seed: int = 0, old_share: float = 0.05, error_share: flo
                 s["evidence_start"].append(start)
                 s["evidence_end"].append(end)
                 s["evidence_text"].append(words)
-                s["section"].append("nice_to_have" if requirement == "preferred" else "requirements")
             for kind, values in (("benefit", perks), ("learning_platform", platforms), ("flexibility", flexible)):
                 for value in values:
                     keys("job_benefits", job_id, model, ingested)
                     cols["job_benefits"]["benefit"].append(value)
                     cols["job_benefits"]["kind"].append(kind)
+                    for column in ("evidence_start", "evidence_end", "evidence_text"):
+                        cols["job_benefits"][column].append(None)  # the synthetic text names no benefits
     errors = int(jobs * error_share)
     for k, (stage, reason) in enumerate(_pick(rng, ERRORS, errors)):
         keys("extraction_errors", f"{4300000000 + k}", MODEL, months[k % 12])

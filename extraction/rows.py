@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
+from extraction.benefits import FLEXIBILITY, LEARNING_PLATFORMS, OTHER_BENEFITS, TRAINING, benefit_evidence
 from schemas.models import JobExtraction
 from schemas.tables import column_names
 from schemas.validation import canonical_json
@@ -38,8 +39,7 @@ class RunInfo:
 
 
 def skill_rows(job_id: str, grounding: "GroundingResult", run: RunInfo) -> list[dict[str, Any]]:
-    """One row per grounded skill, with where it came from, its evidence span in the listing text and the
-    listing section that span is in."""
+    """One row per grounded skill, with where it came from and its evidence span in the listing text."""
     rows = []
     for item in grounding.items:
         evidence = item.evidence
@@ -47,19 +47,28 @@ def skill_rows(job_id: str, grounding: "GroundingResult", run: RunInfo) -> list[
                      "requirement": item.requirement, "grounded": item.grounded, "source": item.source,
                      "evidence_start": evidence.start if evidence else None,
                      "evidence_end": evidence.end if evidence else None,
-                     "evidence_text": evidence.text if evidence else None,
-                     "section": item.section.value if item.section is not None else None})
+                     "evidence_text": evidence.text if evidence else None})
     return rows
 
 
-def benefit_rows(job_id: str, extraction: JobExtraction, run: RunInfo) -> list[dict[str, Any]]:
+def benefit_rows(job_id: str, extraction: JobExtraction, listing: str, run: RunInfo) -> list[dict[str, Any]]:
+    """One row per benefit, learning platform, flexibility option and the training description, each with its
+    evidence span in the listing text (`extraction.benefits.benefit_evidence`; null for an item kept ungrounded
+    and for a training description the listing does not say word for word)."""
     benefits = extraction.benefits
-    pairs = [(b, "benefit") for b in benefits.other_benefits_keywords]
-    pairs += [(p, "learning_platform") for p in benefits.learning_platforms]
-    pairs += [(f, "flexibility") for f in extraction.location_and_work_model.flexibility]
+    items = [(b, OTHER_BENEFITS, "benefit") for b in benefits.other_benefits_keywords]
+    items += [(p, LEARNING_PLATFORMS, "learning_platform") for p in benefits.learning_platforms]
+    items += [(f, FLEXIBILITY, "flexibility") for f in extraction.location_and_work_model.flexibility]
     if benefits.training_development:
-        pairs.append((benefits.training_development, "training_development"))
-    return [{**run.keys(job_id), "benefit": benefit, "kind": kind} for benefit, kind in pairs]
+        items.append((benefits.training_development, TRAINING, "training_development"))
+    rows = []
+    for benefit, path, kind in items:
+        evidence = benefit_evidence(benefit, listing, path)
+        rows.append({**run.keys(job_id), "benefit": benefit, "kind": kind,
+                     "evidence_start": evidence.start if evidence else None,
+                     "evidence_end": evidence.end if evidence else None,
+                     "evidence_text": evidence.text if evidence else None})
+    return rows
 
 
 def job_row(
@@ -138,4 +147,4 @@ def flatten(
                   listing_columns=listing_columns, listing_text=listing, ingestion_date=ingestion_date,
                   skills_removed=sum(grounding.removed.values()),
                   skills_recovered=sum(grounding.recovered.values()))
-    return {"jobs": [job], "job_skills": skills, "job_benefits": benefit_rows(job_id, extraction, run)}
+    return {"jobs": [job], "job_skills": skills, "job_benefits": benefit_rows(job_id, extraction, listing, run)}

@@ -53,7 +53,7 @@ TABLES: dict[str, list[Column]] = {
         Column("ingestion_date", "DATE", "NULLABLE", "The listing's own ingestion date (parsed; null when absent or "
                "unreadable)."),
         Column("listing_text", "STRING", "NULLABLE", "The normalised listing text the model read; job_skills "
-               "evidence offsets index into it."),
+               "and job_benefits evidence offsets index into it."),
         _text("role_title", "job_summary.role_title"),
         _text("role_objective", "job_summary.role_objective"),
         Column("role_seniority", "STRING", "REQUIRED", "job_summary.role_seniority (controlled vocabulary)."),
@@ -96,12 +96,15 @@ TABLES: dict[str, list[Column]] = {
                "starts (null when ungrounded)."),
         Column("evidence_end", "INT64", "NULLABLE", "Character offset where the evidence ends (exclusive)."),
         _text("evidence_text", "The listing's own words for the skill: listing_text[evidence_start:evidence_end]."),
-        _text("section", "The part of the listing the evidence is in: requirements, nice_to_have, responsibilities, "
-              "header or other (extraction.structure.Section; null when ungrounded)."),
     ],
     "job_benefits": _keys() + [
         Column("benefit", "STRING", "REQUIRED", "Benefit keyword, learning platform or flexibility option."),
         Column("kind", "STRING", "REQUIRED", "benefit, learning_platform, flexibility or training_development."),
+        Column("evidence_start", "INT64", "NULLABLE", "Character offset in jobs.listing_text where the evidence "
+               "starts (null when the listing does not name it: an item kept ungrounded, a training description "
+               "the listing does not say word for word)."),
+        Column("evidence_end", "INT64", "NULLABLE", "Character offset where the evidence ends (exclusive)."),
+        _text("evidence_text", "The listing's own words for the benefit: listing_text[evidence_start:evidence_end]."),
     ],
     "extraction_errors": _keys() + [
         Column("stage", "STRING", "REQUIRED", "read, normalise, prompt, inference or validate."),
