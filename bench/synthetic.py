@@ -291,6 +291,7 @@ def generate(jobs: int, seed: int = 0, old_share: float = 0.05, error_share: flo
                 s["evidence_start"].append(start)
                 s["evidence_end"].append(end)
                 s["evidence_text"].append(words)
+                s["section"].append("nice_to_have" if requirement == "preferred" else "requirements")
             for kind, values in (("benefit", perks), ("learning_platform", platforms), ("flexibility", flexible)):
                 for value in values:
                     keys("job_benefits", job_id, model, ingested)

@@ -31,9 +31,11 @@ class Postprocessed:
         return self.grounding.extraction
 
     def counts(self) -> Iterator[tuple[str, int]]:
-        """("removed:<list>" | "recovered:<list>" | "ruled:<field>", n) for the run summary; benefit lists count
-        under their own paths ("removed:benefits.other_benefits_keywords")."""
-        for kind, counts in (("removed", self.grounding.removed), ("recovered", self.grounding.recovered),
+        """("removed:<list>" | "removed_reason:<reason>" | "recovered:<list>" | "ruled:<field>", n) for the run
+        summary; benefit lists count under their own paths ("removed:benefits.other_benefits_keywords"); the
+        skills' removals also by reason ("removed_reason:negated", `extraction.grounding.REMOVAL_REASONS`)."""
+        for kind, counts in (("removed", self.grounding.removed), ("removed_reason", self.grounding.removed_by_reason),
+                             ("recovered", self.grounding.recovered),
                              ("removed", self.benefits.removed), ("recovered", self.benefits.recovered),
                              ("ruled", dict.fromkeys(self.ruled, 1))):
             for key, n in counts.items():

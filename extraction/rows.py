@@ -39,7 +39,8 @@ class RunInfo:
 
 
 def skill_rows(job_id: str, grounding: "GroundingResult", run: RunInfo) -> list[dict[str, Any]]:
-    """One row per grounded skill, with where it came from and its evidence span in the listing text."""
+    """One row per grounded skill, with where it came from, its evidence span in the listing text and the
+    listing section that span is in."""
     rows = []
     for item in grounding.items:
         evidence = item.evidence
@@ -47,7 +48,8 @@ def skill_rows(job_id: str, grounding: "GroundingResult", run: RunInfo) -> list[
                      "requirement": item.requirement, "grounded": item.grounded, "source": item.source,
                      "evidence_start": evidence.start if evidence else None,
                      "evidence_end": evidence.end if evidence else None,
-                     "evidence_text": evidence.text if evidence else None})
+                     "evidence_text": evidence.text if evidence else None,
+                     "section": item.section.value if item.section is not None else None})
     return rows
 
 

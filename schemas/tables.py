@@ -96,6 +96,8 @@ TABLES: dict[str, list[Column]] = {
                "starts (null when ungrounded)."),
         Column("evidence_end", "INT64", "NULLABLE", "Character offset where the evidence ends (exclusive)."),
         _text("evidence_text", "The listing's own words for the skill: listing_text[evidence_start:evidence_end]."),
+        _text("section", "The part of the listing the evidence is in: requirements, nice_to_have, responsibilities, "
+              "header or other (extraction.structure.Section; null when ungrounded)."),
     ],
     "job_benefits": _keys() + [
         Column("benefit", "STRING", "REQUIRED", "Benefit keyword, learning platform or flexibility option."),
