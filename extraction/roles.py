@@ -114,7 +114,7 @@ _EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "scientist": ("cientista", "cientific", "wissenschaftler", "scientifique", "scienziat", "naukowiec"),
     "science": ("ciencia", "wissenschaft", "scienza", "nauk"),
     "architect": ("arquitet", "arquitect", "architekt", "architecte", "architett"),
-    "architecture": ("arquitetura", "arquitectura", "architektur", "architettura", "architektur"),
+    "architecture": ("arquitetura", "arquitectura", "architektur", "architettura"),
     "administrator": ("administrador", "administrateur", "amministrator", "beheerder", "administrator"),
     "database": ("banco", "datenbank", "base", "basi", "baz"),
     "manager": ("gerente", "gestor", "leiter", "responsable", "responsabile", "kierownik", "manager"),
@@ -136,7 +136,7 @@ _EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "intern": ("estagiari", "praktikant", "becari", "stagiaire", "stagista", "stagiair", "stazyst"),
     "logistics": ("logistica", "logistik", "logistique", "logistiek", "logistyk"),
     "recruiter": ("recrutador", "personalvermittler", "reclutador", "recruteur", "reclutator", "rekruter"),
-    "business": ("negocio", "geschaft", "negocio", "affaires", "business"),
+    "business": ("negocio", "geschaft", "affaires", "business"),
     "intelligence": ("inteligencia", "intelligenz", "intelligence", "intelligenza"),
     "machine": ("maquina", "maschinell", "machine", "maszynow"),
     "learning": ("aprendizado", "aprendizaje", "lernen", "apprentissage", "apprendimento", "uczeni"),
@@ -162,7 +162,7 @@ _PERSON_NOUNS = ("engineer", "developer", "analyst", "scientist", "architect", "
                  "specialist", "intern", "recruiter", "teacher", "driver", "waiter")
 _JOB_NOUNS = frozenset({*_PERSON_NOUNS, "programmer", "designer", "technician", "officer", "coordinator", "owner",
                         "executive", "expert", "advisor", "adviser", "operator", "agent", "associate", "worker",
-                        "mitarbeiter", "mitarbeiterin", "fachkraft", "experte", "expertin", "tecnico", "tecnica",
+                        "mitarbeiter", "mitarbeiterin", "fachkraft", "experte", "expertin", "tecnica",
                         "technicien", "tecnico", "medewerker", "pracownik", "referent", "referentin"})
 # words that may stand beside a field's name in a title of that field's job ("Analista DevOps")
 _AREA_COMPANIONS = frozenset({

@@ -63,17 +63,19 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+_CLAUSE_END = re.compile(r"(?<=[.!?;])\s+(?=\W*[A-ZÀ-Ý0-9])|;")
+
+
 def _clauses(text: str) -> list[str]:
     """Lines, cut at sentence ends and semicolons: a rule reads one statement at a time."""
-    return [part.strip() for line in text.splitlines() for part in re.split(r"(?<=[.!?;])\s+(?=\W*[A-ZÀ-Ý0-9])|;", line)
-            if part.strip()]
+    return [part.strip() for line in text.splitlines() for part in _CLAUSE_END.split(line) if part.strip()]
 
 
 # ------------------------------------------------------------------------------------------ numbers in words
 
 _NUMBER_WORDS: dict[str, int] = {}
 for _value, _spellings in {
-    1: "one a an um uma ein eine einem einen einer eins uno una un une een één jeden jednego jeden roku",
+    1: "one a an um uma ein eine einem einen einer eins uno una un une een één jeden jednego",
     2: "two dois duas zwei dos deux due twee dwa dwóch dwoch dwie",
     3: "three três tres drei trois tre drie trzy trzech",
     4: "four quatro vier cuatro quatre quattro cztery czterech",
@@ -138,7 +140,7 @@ def read_days_off(text: str) -> Optional[Reading]:
         for pattern in _DAYS_OFF_PATTERNS:
             for match in pattern.finditer(clause):
                 days = int(match.group(1))
-                if MIN_DAYS_OFF <= days <= min(DAYS_OFF_MAX, 366) and not _NOT_PTO.search(match.group(0)):
+                if MIN_DAYS_OFF <= days <= DAYS_OFF_MAX and not _NOT_PTO.search(match.group(0)):
                     return Reading(days, match.group(0))
     return None
 
@@ -296,8 +298,8 @@ _YEARS = _rx(
     rf"(?P<least>at least|minimum(?: of)?|min\.?|a minimum of|pelo menos|no m[íi]nimo|m[íi]nimo de|mindestens|"
     rf"al menos|como m[íi]nimo|au moins|almeno|minimo|minimaal|ten minste|co najmniej|more than|over|mais de|"
     rf"m[áa]s de|plus de|[üu]ber|oltre|meer dan|ponad)\s+|(?:between|entre|zwischen|tra|tussen|od|de|da|von)\s+)?"
-    rf"(?P<low>\d{{1,2}}|{_NUMBER_WORD})\s*(?:(?P<plus>\+)|\s*(?:-|–|—|to|a|e|y|et|bis|und|à|al|tot|en|do|and|or|ou|"
-    rf"o|oder)\s*(?P<high>\d{{1,2}}|{_NUMBER_WORD})\s*\+?)?\s*{_YEAR}(?!\w)")
+    rf"(?P<low>\d{{1,2}}|{_NUMBER_WORD})\s*(?:(?P<plus>\+)|"
+    rf"\s*(?:-|–|—|to|a|e|y|et|bis|und|à|al|tot|en|do|and|or|ou|o|oder)\s*(?P<high>\d{{1,2}}|{_NUMBER_WORD})\s*\+?)?\s*{_YEAR}(?!\w)")
 # what follows "5+ years" in a requirement that names no experience: "in analytics", "as a data engineer"
 _YEARS_DOING = _rx(r"\s+(?:of|in|as|working|with|leading|managing|building|doing|im|in der|als|na|no|em|como|en|"
                    r"dans|comme|nel|nella|come|jako|w|bei|op)\s")

@@ -42,7 +42,8 @@ from schemas.vocab import RoleSeniority as S
     ("Senior Backend-Entwickler:in (Kotlin)", "Backend Developer"), ("BI-Entwickler (m/w/d)", "BI Developer"),
     # es
     ("Ingeniero/a de Datos Senior", "Data Engineer"), ("Científico/a de Datos", "Data Scientist"),
-    ("Becario/a de Análisis de Datos", "Data Analyst"), ("Administrador/a de Bases de Datos", "Database Administrator"),
+    ("Becario/a de Análisis de Datos", "Data Analyst"),
+    ("Administrador/a de Bases de Datos", "Database Administrator"),
     # fr
     ("Data Engineer confirmé(e) H/F", "Data Engineer"), ("Stage – Data Analyst (6 mois) H/F", "Data Analyst"),
     ("Ingénieur(e) DevOps Cloud Azure", "DevOps Engineer"), ("Ingénieur de données (F/H)", "Data Engineer"),
@@ -74,7 +75,8 @@ def test_managers_and_other_jobs_have_no_canonical_role(title):
 @pytest.mark.parametrize("title, cleaned", [
     ("Sachbearbeiter (m/w/d) Auftragsabwicklung", "Sachbearbeiter Auftragsabwicklung"),
     ("Senior Payroll Specialist - Shared Services", "Payroll Specialist"),
-    ("Consultor(a) SAP FI/CO Sênior", "Consultor SAP FI/CO"), ("Head of Data Platform (m/w/d)", "Head of Data Platform"),
+    ("Consultor(a) SAP FI/CO Sênior", "Consultor SAP FI/CO"),
+    ("Head of Data Platform (m/w/d)", "Head of Data Platform"),
     ("VP, Data & AI", "VP, Data & AI"), ("Stage – Chargé de recrutement H/F", "Chargé de recrutement"),
     ("Enfermeira(o) Assistencial - UTI Adulto", "Enfermeira Assistencial"),
 ])
