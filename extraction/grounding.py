@@ -11,11 +11,12 @@ deterministically, with the taxonomy (`schemas.taxonomy`) and the listing's stru
   certifications"); `requirement_at(text, offset)` is "preferred" inside a nice-to-have section or clause.
 - `scan(text)`: every taxonomy tool, language, platform, service and methodology the listing asks for,
   ambiguous names only with context, each with its category, first evidence and requirement (required if
-  any mention is in a required part). In a listing with a requirement or nice-to-have heading, only those
-  sections (and the duties: `BACKFILL_SECTIONS`) backfill; in one without, every sentence that is not
-  company, benefits, application or legal text does. Methodologies are backfilled because it is precise;
-  soft skills are not: their spellings are common words ("DevOps" alone names a job, so it is only
-  evidence). Concepts are backfilled only from the requirements, nice-to-haves and duties
+  any mention is in a required part), from every part of the listing but the company blurb, benefits,
+  application notes and legal text (`CONTEXT_SECTIONS`), and never from a negated mention. Reading only the
+  requirement and nice-to-have sections lost more right tools than wrong ones (docs/benchmarks/grounding.md):
+  listings name what the job uses in its duties and its description too. Methodologies are backfilled
+  because it is precise; soft skills are not: their spellings are common words ("DevOps" alone names a job,
+  so it is only evidence). Concepts are backfilled only from the requirements, nice-to-haves and duties
   (`CONCEPT_SECTIONS`) and only those whose phrases proved precise there on our labels (`BACKFILLED_CONCEPTS`,
   measured in docs/benchmarks/benefits-and-concepts.md); "real-time", "automation" or "statistics" name no concept
   the listing asks for often enough.
@@ -64,9 +65,6 @@ Source = Literal["model", "taxonomy", "both"]
 
 # What a mention in these sections says of the company, the offer or the process, never of the applicant.
 CONTEXT_SECTIONS = frozenset({Section.COMPANY, Section.BENEFITS, Section.APPLY, Section.LEGAL})
-# Where backfill looks in a listing whose headings name its requirements.
-BACKFILL_SECTIONS = frozenset({Section.REQUIREMENTS, Section.NICE_TO_HAVE, Section.RESPONSIBILITIES, Section.OTHER,
-                               Section.HEADER})
 
 
 @dataclass(frozen=True)
@@ -82,13 +80,6 @@ class Mention:
 def _asks(structure: Structure, ev: Evidence) -> bool:
     """Whether a mention is evidence of a requirement: not negated, not in company, benefits, apply or legal text."""
     return not structure.negated(ev.start, ev.end) and structure.section_at(ev.start) not in CONTEXT_SECTIONS
-
-
-def _backfills(structure: Structure, ev: Evidence) -> bool:
-    """Whether a mention may add a tool the model left out (see the module docstring)."""
-    if not _asks(structure, ev):
-        return False
-    return not structure.headed or structure.section_at(ev.start) in BACKFILL_SECTIONS
 
 
 def _decide(evidence: list[Evidence], text: str, claimed: Requirement = "required") -> tuple[Evidence, Requirement]:
@@ -121,7 +112,7 @@ CONCEPT_SECTIONS = frozenset({Section.REQUIREMENTS, Section.NICE_TO_HAVE, Sectio
 
 def _backfills_entry(structure: Structure, entry: Entry, ev: Evidence) -> bool:
     if entry.kind is not Kind.CONCEPT:
-        return _backfills(structure, ev)
+        return _asks(structure, ev)
     return entry.canonical in BACKFILLED_CONCEPTS and _asks(structure, ev) \
         and structure.section_at(ev.start) in CONCEPT_SECTIONS
 

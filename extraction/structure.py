@@ -485,8 +485,7 @@ class Structure:
     """One listing's sections, sentences and negation scopes (see the module docstring).
 
     `sections` are (start, end, Section) spans in text order that cover every line of the text; `sentences`
-    are (start, end) spans of the non-empty sentences; `headed` says whether a heading or key line opened a
-    requirement or nice-to-have section (listings without one are read by their sentences)."""
+    are (start, end) spans of the non-empty sentences; `negations` the (start, end) scopes of negations."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -495,7 +494,6 @@ class Structure:
         self._kinds: list[Section] = []
         self.sentences: list[tuple[int, int]] = []
         self.negations: list[tuple[int, int]] = []
-        self.headed = False
         self._build()
         self._sentence_starts = [s for s, _ in self.sentences]
         self.sections = self._spans()
@@ -556,7 +554,6 @@ class Structure:
                 start = lines[n].start if n < len(lines) else start
             if heading is not None:
                 state = heading
-                self.headed |= heading in (Section.REQUIREMENTS, Section.NICE_TO_HAVE)
                 self._mark(start, end, state)
                 continue
             key_value = _key_value(line)
@@ -565,10 +562,8 @@ class Structure:
                 key = key_value[0]
                 if _preferred_heading(key):
                     section = Section.NICE_TO_HAVE  # "Nice to have: X, Y": that line only
-                    self.headed = True
                 elif _is_section_name(key) and not _BULLET.match(line.text):
                     state = section = _heading_section(key)  # "Requirements: ...", "Benefits: ..."
-                    self.headed |= section is Section.REQUIREMENTS
             self._mark(start, end, section)
             self._line(line, section)
 

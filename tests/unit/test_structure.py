@@ -21,7 +21,6 @@ def test_sections_are_labelled_in_every_language(case: Scoped):
     assert _section(text, case.preferred) is Section.NICE_TO_HAVE
     assert _section(text, case.benefits) is Section.BENEFITS
     structure = analyse_structure(text)
-    assert structure.headed
     # the spans cover the text, in order, without gaps
     spans = structure.sections
     assert spans[0][0] == 0 and spans[-1][1] == len(text)
@@ -138,7 +137,6 @@ def test_a_key_line_is_no_heading_and_a_nice_to_have_key_line_is_only_that_line(
 def test_sentences_without_headings_are_read_by_their_cues(sentence, section):
     text = "Title: Data Engineer\nCompany: Acme\n\n" + sentence
     structure = analyse_structure(text)
-    assert not structure.headed
     assert structure.section_at(text.index(sentence)) is section
 
 
