@@ -21,9 +21,10 @@ the model's; when it says nothing, the model's value stands: no rule invents a v
   no number: null, with "Unlimited PTO" among the benefits.
 - remote_status: in the text, a hybrid setup ("hybrid", "2 days in the office", "modelo híbrido"), then
   remote work not open to everyone ("remote within the EU", "100% remoto desde Brasil", "Remote (Spain)",
-  a time zone) or open to anyone ("fully remote", "remote-first", "work from anywhere"), then office work
-  ("on-site", "presencial", "no remote work"). Without a statement in the text, the workplace column
-  (Remote, Hybrid, On-site), remote work being region-specific when the location column names a place.
+  a time zone) or open to anyone ("fully remote", "remote-first", "work from anywhere"); then the workplace
+  column (Remote, Hybrid, On-site), remote work being region-specific when the location column names a place;
+  then office words ("on-site", "presencial"), which come after the column because they also name perks
+  and visits ("on-site gym"). "No remote work" is office work whatever the column says.
 - visa_sponsorship: a sentence about a visa or work permit that offers help (true) or refuses it (false:
   "we do not sponsor visas", "sem patrocínio de visto", "kein Visa-Sponsoring").
 - experience_years_min/max: years with an experience word, in digits or words ("three to five years",
@@ -48,6 +49,7 @@ from schemas.vocab import RemoteStatus, RoleSeniority, SpecificationLevel
 UNLIMITED_PTO = "Unlimited PTO"
 WORKING_WEEK = 5  # "5 days in the office" is no hybrid setup
 VISA_WINDOW = 60  # characters either side of a visa word in which an offer or a refusal is read
+OTHER_LEAVE_LOOKBACK = 20  # characters before a time-off statement that may say it is other leave
 MIN_DAYS_OFF = 5  # fewer days are a trial day or an office day, not a year's paid time off
 
 
@@ -107,11 +109,12 @@ _LEAVE = (r"(?:(?<!bank )(?<!public )(?<!national )(?<!statutory )holidays?|vaca
 _COMPOUND = (r"(?:urlaubstage?n?|ferientage?n?|vakantiedagen|verlofdagen|vacation days|holiday days|leave days|"
              r"days? off|(?:paid )?holidays)")
 _WORD = r"[^\W\d]\w*"  # a word that is no number: one statement's number is never read past another's
-_NOT_PTO = _rx(r"(?<!\w)(?:sick|sickness|parental|maternity|paternity|bank|public|national|statutory|study|"
-               r"volunteer(?:ing)?|notice|probation|trial|krank\w*|eltern\w*|feiertag\w*|mutterschutz|"
-               r"licen[çc]a|maternidad|paternidad|maladie|maternit[ée]|paternit[ée]|malattia|maternit[àa]|"
-               r"ziekte|zwangerschap|chorobow\w*|macierzy\w*|per month|por m[êe]s|pro monat|par mois|al mese|"
-               r"per maand|miesi[ęe]cznie|a week|per week|por semana|pro woche|par semaine|a settimana)(?!\w)")
+_OTHER_LEAVE = _rx(r"(?<!\w)(?:sick|sickness|parental|maternity|paternity|bank|public|national|statutory|study|"
+                   r"volunteer(?:ing)?|notice|probation|trial|krank\w*|eltern\w*|feiertag\w*|mutterschutz|"
+                   r"licen[çc]a|maternidad|paternidad|maladie|maternit[ée]|paternit[ée]|malattia|maternit[àa]|"
+                   r"ziekte|zwangerschap|chorobow\w*|macierzy\w*)(?!\w)")
+_PER_PERIOD = _rx(r"(?<!\w)(?:per month|por m[êe]s|pro monat|par mois|al mese|per maand|miesi[ęe]cznie|a week|"
+                  r"per week|por semana|pro woche|par semaine|a settimana)(?!\w)")
 _NUM = r"(?<![\d.,])(\d{1,3})(?:[.,]5)?(?![\d.,]?\d)"
 _DAYS_OFF_PATTERNS = [
     # "25 days (paid) holiday", "25 dias úteis de férias", "30 Tage Urlaub", "26 dni urlopu", "25 jours de congés"
@@ -140,7 +143,9 @@ def read_days_off(text: str) -> Optional[Reading]:
         for pattern in _DAYS_OFF_PATTERNS:
             for match in pattern.finditer(clause):
                 days = int(match.group(1))
-                if MIN_DAYS_OFF <= days <= DAYS_OFF_MAX and not _NOT_PTO.search(match.group(0)):
+                before = re.split(r"[,;(]", clause[max(0, match.start() - OTHER_LEAVE_LOOKBACK):match.start()])[-1]
+                other = _OTHER_LEAVE.search(before + match.group(0))  # "Sick leave: 10 days"
+                if MIN_DAYS_OFF <= days <= DAYS_OFF_MAX and not other and not _PER_PERIOD.search(match.group(0)):
                     return Reading(days, match.group(0))
     return None
 
@@ -150,7 +155,9 @@ def read_days_off(text: str) -> Optional[Reading]:
 _HYBRID = _rx(
     r"(?<![\w-])(?:hybrid|h[íi]brid[oa]|hybride[ns]?|ibrid[oa]|hybrydow\w*)(?![\w-])"
     r"(?!\s+(?:cloud|multi|infra\w*|architectur\w*|environment|solution|app|mobile|data|database|nuvem|nube|"
-    r"nuage|integration|work\s?load|it|systems?)\b)")
+    r"nuage|integration|work\s?load|it|systems?|approach|search|retrieval|recommend\w*|vehicles?|cars?|engines?|"
+    r"transactional|tables?|deployments?|on-?prem\w*|networks?|storage|environments?|platforms?|methods?|"
+    r"algorithms?|analytics|ai|ml)\b)")
 _WEEK = (r"(?:\s*(?:a|per|por|pro|par|alla|in de|w|na|each|every)\s+(?:week|semana|woche|semaine|settimana|"
          r"tygodniu|tydzie[ńn]))?")
 _PLACE_WORD = (r"(?:office|offices|escrit[óo]rio|b[üu]ro|oficina|oficinas|bureau|bureaux|site|ufficio|sede|kantoor|"
@@ -171,7 +178,12 @@ _NO_REMOTE = _rx(
 _OFFICE = _rx(
     r"(?<![\w-])(?:on-?site|on site|office[- ]based|in[- ]office|100\s?%\s+(?:on-?site|in office|presencial|"
     r"pr[ée]sentiel|in sede)|presencial|pr[äa]senz(?:arbeit|pflicht)?|vor ort im b[üu]ro|sur site|"
-    r"en pr[ée]sentiel|in sede|in presenza|op kantoor|op locatie|stacjonarn\w*)(?![\w-])")
+    r"en pr[ée]sentiel|in sede|in presenza|op kantoor|op locatie|stacjonarn\w*)(?![\w-])"
+    # an amenity or an occasion on site is no work model: "on-site gym", "entrevista presencial"
+    r"(?!\s+(?:gym|parking|canteen|cafeteria|restaurant|caf[ée]|childcare|nursery|fitness|kitchen|barista|"
+    r"health\w*|doctor|medical|massage|events?|visits?|interviews?|training|meetings?|days?|perks?)\b)")
+_OCCASION = _rx(r"(?:interview|entrevista|entretien|colloquio|gesprek|rozmow\w*|vorstellungsgespr[äa]ch|"
+                r"onboarding|training|formation|forma[çc][ãa]o|formaci[óo]n|schulung|visits?|visitas?)\w*\W+$")
 _REMOTE = (r"(?:remote(?:ly)?|remoto|remota|home[- ]?office|work from home|t[ée]l[ée]travail|teletrabajo|da remoto|"
            r"smart working|op afstand|thuiswerk\w*|zdaln\w*|mobiles arbeiten|full[- ]remote)")
 _FULLY = _rx(
@@ -199,7 +211,9 @@ _ZONE = _rx(r"time ?zones?|fuso hor[áa]rio|zeitzonen?|zona horaria|fuseaux? hor
             r"(?<!\w)(?:within|from|across)\s+(?:the\s+)?(?-i:[A-Z])|(?<!\w)(?:desde|dentro d[eo]|em todo o|de todo o|"
             r"en toda|innerhalb|aus ganz|in ganz|deutschlandweit|bundesweit|depuis|partout en|dalla|da tutta|"
             r"in tutta|binnen|vanuit|z dowolnego miejsca w|na terenie)\s")
-_REMOTE_WORD = _rx(rf"(?<![\w-]){_REMOTE}(?![\w])")
+_REMOTE_WORD = _rx(rf"(?<![\w-]){_REMOTE}(?![\w])(?!\s+(?:teams?|colleagues|customers|clients|sites?|monitoring|"
+                   r"sensing|access|control|support|servers?|devices?|desktops?|management|locations?|offices?|"
+                   r"assets?|operations?|diagnostics?|interviews?|onboarding)\b)")
 _NOT_A_PLACE = {"remote", "anywhere", "worldwide", "global", "remoto", "weltweit", "monde", "mundo"}
 _WORKPLACE = {"remote": RemoteStatus.FULLY_REMOTE, "hybrid": RemoteStatus.HYBRID,
               "on-site": RemoteStatus.OFFICE, "onsite": RemoteStatus.OFFICE, "on site": RemoteStatus.OFFICE}
@@ -241,14 +255,16 @@ def read_remote_status(text: str, workplace_type: Optional[str] = None,
         match = _REMOTE_WORD.search(clause)
         if match and (_PLACE.search(clause[match.start():]) or _ZONE.search(clause)) and not _ANYWHERE.search(clause):
             return Reading(RemoteStatus.REMOTE_REGION, clause if len(clause) < 200 else match.group(0))
+    status = _WORKPLACE.get(" ".join((workplace_type or "").lower().split()))
+    if status is not None:  # the listing's own column before office words, which often name a perk or a visit
+        if status is RemoteStatus.FULLY_REMOTE and _names_a_place(location):
+            status = RemoteStatus.REMOTE_REGION
+        return Reading(status, f"workplace: {workplace_type}")
     for clause in clauses:
         match = _OFFICE.search(clause)
-        if match and not _REMOTE_WORD.search(clause):
+        if match and not _REMOTE_WORD.search(clause) and not _OCCASION.search(clause[:match.start()][-30:]):
             return Reading(RemoteStatus.OFFICE, match.group(0))
-    status = _WORKPLACE.get(" ".join((workplace_type or "").lower().split()))
-    if status is RemoteStatus.FULLY_REMOTE and _names_a_place(location):
-        status = RemoteStatus.REMOTE_REGION
-    return Reading(status, f"workplace: {workplace_type}") if status is not None else None
+    return None
 
 
 # ------------------------------------------------------------------------------------------------- visa
@@ -271,6 +287,11 @@ _OFFERS = _rx(
     r"dost[ęe]pn\w*|offer\w*|provide\w*|oferec\w*|ofrec\w*|bieten|offr\w*|bied\w*|oferuj\w*|relocation)(?!\w)")
 
 
+# Visa the card network: named beside another network, or followed by its card, payments or network
+_CARD_NETWORKS = _rx(r"(?<!\w)(?:mastercard|amex|american express|maestro)(?!\w)")
+_CARD_AFTER = _rx(r"\W*(?:cards?|payments?|network|issuers?|inc)(?!\w)")
+
+
 def read_visa(text: str) -> Optional[Reading]:
     """True when the listing offers visa or work-permit help, False when it says it does not, else None.
 
@@ -278,7 +299,7 @@ def read_visa(text: str) -> Optional[Reading]:
     for clause in _clauses(text):
         for visa in _VISA.finditer(clause):
             near = clause[max(0, visa.start() - VISA_WINDOW):visa.end() + VISA_WINDOW]
-            if not _OFFERS.search(near):
+            if not _OFFERS.search(near) or _CARD_NETWORKS.search(near) or _CARD_AFTER.match(clause, visa.end()):
                 continue
             return Reading(not _REFUSES.search(near), clause)
     return None

@@ -38,6 +38,7 @@ from schemas.vocab import RoleSeniority as S
     ("Ferie: 26 giorni all'anno.", 26),
     ("25 vakantiedagen en een pensioenregeling.", 25),
     ("Je krijgt 27 verlofdagen.", 27),
+    ("Sick leave: 10 days. Holiday: 25 days.", 25),
     ("26 dni urlopu i prywatna opieka medyczna.", 26),
 ])
 def test_days_off_are_read_in_every_language(sentence, days):
@@ -58,7 +59,7 @@ def test_unlimited_time_off_is_no_number(sentence):
 @pytest.mark.parametrize("sentence", [
     "8 bank holidays a year.", "20 days of sick leave.", "Notice period: 30 days.",
     "3 days a week in the office.", "We answer within 10 days.", "26 Wochen Elternzeit und 20 Tage Krankheit.",
-    "Parental leave of 16 weeks.", "Probation: 90 days.",
+    "Parental leave of 16 weeks.", "Probation: 90 days.", "Sick leave: 10 days.",
 ])
 def test_other_days_are_not_paid_time_off(sentence):
     assert read_days_off(sentence) is None
@@ -104,6 +105,20 @@ def test_remote_status_is_read_in_every_language(sentence, status):
     assert reading is not None and reading.value is status and reading.evidence
 
 
+@pytest.mark.parametrize("sentence", [
+    "You will run our hybrid cloud setup.", "Experience with hybrid search and retrieval for RAG.",
+    "You'll work with remote teams in Brazil and Mexico.", "Free on-site gym and parking.",
+    "Entrevista presencial na segunda fase.",
+])
+def test_words_of_work_models_in_other_senses_say_nothing(sentence):
+    assert read_remote_status(sentence) is None
+
+
+def test_office_words_come_after_the_workplace_column():
+    assert read_remote_status("Free on-site gym. On-site canteen.", "Hybrid").value is R.HYBRID
+    assert read_remote_status("This role is on-site in Porto.", None).value is R.OFFICE
+
+
 def test_hybrid_cloud_is_no_work_model_and_the_workplace_column_speaks_when_the_text_is_silent():
     assert read_remote_status("You will run our hybrid cloud setup.") is None
     assert read_remote_status("Build pipelines.", "Hybrid").value is R.HYBRID
@@ -146,6 +161,7 @@ def test_visa_sponsorship_is_read_in_every_language(sentence, offered):
 @pytest.mark.parametrize("sentence", [
     "Benefits: health insurance and certification sponsorship.", "You don't need a visa if you're an EU citizen.",
     "We build payment software for Visa and Mastercard issuers.",
+    "We help merchants accept Visa, Mastercard and Apple Pay payments.",
 ])
 def test_other_mentions_say_nothing_of_sponsorship(sentence):
     assert read_visa(sentence) is None
