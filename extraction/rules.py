@@ -320,7 +320,8 @@ _YEARS = _rx(
     rf"al menos|como m[íi]nimo|au moins|almeno|minimo|minimaal|ten minste|co najmniej|more than|over|mais de|"
     rf"m[áa]s de|plus de|[üu]ber|oltre|meer dan|ponad)\s+|(?:between|entre|zwischen|tra|tussen|od|de|da|von)\s+)?"
     rf"(?P<low>\d{{1,2}}|{_NUMBER_WORD})\s*(?:(?P<plus>\+)|"
-    rf"\s*(?:-|–|—|to|a|e|y|et|bis|und|à|al|tot|en|do|and|or|ou|o|oder)\s*(?P<high>\d{{1,2}}|{_NUMBER_WORD})\s*\+?)?\s*{_YEAR}(?!\w)")
+    rf"\s*(?:-|–|—|to|a|e|y|et|bis|und|à|al|tot|en|do|and|or|ou|o|oder)\s*"
+    rf"(?P<high>\d{{1,2}}|{_NUMBER_WORD})\s*\+?)?\s*{_YEAR}(?!\w)")
 # what follows "5+ years" in a requirement that names no experience: "in analytics", "as a data engineer"
 _YEARS_DOING = _rx(r"\s+(?:of|in|as|working|with|leading|managing|building|doing|im|in der|als|na|no|em|como|en|"
                    r"dans|comme|nel|nella|come|jako|w|bei|op)\s")
