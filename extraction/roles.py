@@ -41,6 +41,7 @@ from schemas.vocab import RoleSeniority
 ROLES_PATH = Path(schemas.__file__).with_name("data") / "roles.csv"
 TITLE_LINE_MAX_CHARS = 100  # a first line longer than this, or with more words, is a sentence, not a title
 TITLE_MAX_WORDS = 12
+_KEY = 3  # spellings are looked up by the first three letters of their first word
 HEAD_LINES = 3  # lines of the description, after the title, in which a model's title may be grounded
 
 # lowest to highest: with several markers in one title the highest wins ("Senior Staff Engineer" -> Staff)
@@ -201,6 +202,8 @@ def _load(path: Path) -> list[_Spelling]:
             raise ValueError(f"{path}: row {row} needs a role and a kind of 'role' or 'area'")
         for spelling in (role if kind == "role" else "", *row["spellings"].split("|")):
             words = tuple(_words(spelling))
+            if words and words[0].endswith("*") and len(words[0]) <= _KEY:
+                raise ValueError(f"{path}: {spelling!r} needs at least {_KEY} letters before its '*'")
             if words and (role, words) not in seen:
                 seen.add((role, words))
                 spellings.append(_Spelling(role, kind == "role", words))
@@ -209,6 +212,9 @@ def _load(path: Path) -> list[_Spelling]:
 
 SPELLINGS = _load(ROLES_PATH)
 ROLES: tuple[str, ...] = tuple(dict.fromkeys(s.role for s in SPELLINGS))
+_BY_KEY: dict[str, list[_Spelling]] = {}
+for _spelling in SPELLINGS:
+    _BY_KEY.setdefault(_spelling.words[0].rstrip("*")[:_KEY], []).append(_spelling)
 
 
 def title_seniority(title: Optional[str]) -> Optional[RoleSeniority]:
@@ -257,11 +263,9 @@ def _role_in(words: list[str], areas: bool) -> Optional[tuple[_Spelling, int]]:
     """The best spelling in the words and where it starts: a job over a field, then earliest, then longest.
     A field counts only when the words around it are fillers or a generic job noun ("Analista DevOps")."""
     best: Optional[tuple[tuple[int, int, int], _Spelling, int]] = None
-    for spelling in SPELLINGS:
-        if not spelling.is_role and not areas:
-            continue
-        for at in range(len(words)):
-            if not _matches(spelling.words, words, at):
+    for at, word in enumerate(words):
+        for spelling in _BY_KEY.get(word[:_KEY], ()):
+            if (not spelling.is_role and not areas) or not _matches(spelling.words, words, at):
                 continue
             if not spelling.is_role and not all(
                     w in _STOP or w in _AREA_COMPANIONS for w in words[:at] + words[at + len(spelling.words):]):

@@ -322,6 +322,7 @@ _YEARS = _rx(
     rf"(?P<low>\d{{1,2}}|{_NUMBER_WORD})\s*(?:(?P<plus>\+)|"
     rf"\s*(?:-|–|—|to|a|e|y|et|bis|und|à|al|tot|en|do|and|or|ou|o|oder)\s*"
     rf"(?P<high>\d{{1,2}}|{_NUMBER_WORD})\s*\+?)?\s*{_YEAR}(?!\w)")
+_YEAR_WORD = _rx(rf"(?<!\w){_YEAR}(?!\w)")
 # what follows "5+ years" in a requirement that names no experience: "in analytics", "as a data engineer"
 _YEARS_DOING = _rx(r"\s+(?:of|in|as|working|with|leading|managing|building|doing|im|in der|als|na|no|em|como|en|"
                    r"dans|comme|nel|nella|come|jako|w|bei|op)\s")
@@ -337,6 +338,8 @@ def read_years(text: str) -> list[Reading]:
     found = []
     for clause in _clauses(text):
         if _COMPANY.search(clause) and not _APPLICANT.search(clause):
+            continue
+        if not _YEAR_WORD.search(clause):
             continue
         experience = _EXPERIENCE.search(clause) is not None
         for match in _YEARS.finditer(clause):
