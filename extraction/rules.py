@@ -100,6 +100,15 @@ def _number(token: str) -> Optional[int]:
     return int(token) if token.isdigit() else _NUMBER_WORDS.get(token)
 
 
+_NUMBER_TOKEN = re.compile(rf"(?<![\d.,])\d{{1,3}}(?![\d])|(?<!\w)(?:{_NUMBER_WORD})(?!\w)", re.IGNORECASE)
+
+
+def written(number: Optional[int], text: str) -> bool:
+    """Whether `text` writes the number at all, in digits or in words: a number the listing never writes is
+    one the model made up, and a made-up number is worse in a dashboard than an empty cell."""
+    return number is None or any(_number(m.group()) == number for m in _NUMBER_TOKEN.finditer(text))
+
+
 # ----------------------------------------------------------------------------------------- paid days off
 
 _DAY = r"(?:days?|day's|days'|dias?|tage?n?|arbeitstage?n?|werktage?n?|días?|jours?|giorni|dagen|dni|dnia)"
@@ -411,6 +420,10 @@ def apply_rules(extraction: JobExtraction, listing: Listing) -> tuple[JobExtract
         chosen = next((r for r in stated if r.value[0] == model_min), stated[0])
         put("required_qualifications", "experience_years_min", chosen.value[0])
         put("required_qualifications", "experience_years_max", chosen.value[1])
+    else:  # the listing states no years: keep only numbers it writes
+        for field in ("experience_years_min", "experience_years_max"):
+            if not written(getattr(extraction.required_qualifications, field), text):
+                put("required_qualifications", field, None)
     readings = read_scalars(listing)
     seniority = readings.get("job_summary.role_seniority")
     level = seniority.value if seniority else None
@@ -419,6 +432,8 @@ def apply_rules(extraction: JobExtraction, listing: Listing) -> tuple[JobExtract
     if level is not None:
         put("job_summary", "role_seniority", level)
     days = readings.get("benefits.paid_time_off_days")
+    if days is None and not written(extraction.benefits.paid_time_off_days, text):
+        put("benefits", "paid_time_off_days", None)
     if days is not None:
         put("benefits", "paid_time_off_days", days.value)
         keywords = extraction.benefits.other_benefits_keywords

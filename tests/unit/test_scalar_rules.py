@@ -221,12 +221,13 @@ def _extraction(**sections) -> object:
 
 def test_the_title_beats_the_model_then_years_decide_and_managers_keep_the_models_answer():
     mid = _extraction(job_summary={"role_seniority": "Mid-Level"}, required_qualifications={"experience_years_min": 6})
-    assert apply_rules(mid, _listing("x", "Estágio em Dados"))[0].job_summary.role_seniority is S.INTERNSHIP
-    ruled, changed = apply_rules(mid, _listing("x", "Data Engineer"))
+    six = "Pipelines in Spark; 6 people in the team."
+    assert apply_rules(mid, _listing(six, "Estágio em Dados"))[0].job_summary.role_seniority is S.INTERNSHIP
+    ruled, changed = apply_rules(mid, _listing(six, "Data Engineer"))
     assert ruled.job_summary.role_seniority is S.SENIOR and changed == ["role_seniority"]
     manager = _extraction(job_summary={"role_title": "Engineering Manager", "role_seniority": "Mid-Level"},
                           required_qualifications={"experience_years_min": 6})
-    assert apply_rules(manager, _listing("x", "Engineering Manager"))[0].job_summary.role_seniority is S.MID_LEVEL
+    assert apply_rules(manager, _listing(six, "Engineering Manager"))[0].job_summary.role_seniority is S.MID_LEVEL
     unchanged, changed = apply_rules(_extraction(), _listing("Build pipelines.", "Data Engineer"))
     assert unchanged.job_summary.role_seniority is S.NOT_SPECIFIED and changed == []
 
@@ -252,10 +253,29 @@ def test_the_model_stands_when_the_text_is_silent():
     model = _extraction(benefits={"paid_time_off_days": 25}, job_summary={"visa_sponsorship": True},
                         location_and_work_model={"remote_status": "Remote (Region Specific)"},
                         required_qualifications={"experience_years_min": 4})
-    ruled, changed = apply_rules(model, _listing("You will build pipelines in Spark.", "Data Engineer"))
+    text = "You will build pipelines in Spark (4+ in the team).\nHolidays: 25, plus your birthday."
+    ruled, changed = apply_rules(model, _listing(text, "Data Engineer"))
     assert changed == ["role_seniority"]  # from the model's 4 years: Mid-Level
     assert ruled.benefits.paid_time_off_days == 25 and ruled.job_summary.visa_sponsorship is True
     assert ruled.location_and_work_model.remote_status is R.REMOTE_REGION
+
+
+@pytest.mark.parametrize("text", [
+    "You will build pipelines in Spark.",
+    "Du baust Pipelines mit Spark und Kafka.",
+    "Vais construir pipelines em Spark.",
+])
+def test_numbers_the_listing_never_writes_are_dropped(text):
+    model = _extraction(benefits={"paid_time_off_days": 19},
+                        required_qualifications={"experience_years_min": 16, "experience_years_max": 20})
+    ruled, changed = apply_rules(model, _listing(text, "Data Engineer"))
+    assert ruled.benefits.paid_time_off_days is None
+    assert ruled.required_qualifications.experience_years_min is None
+    assert ruled.required_qualifications.experience_years_max is None
+    assert {"paid_time_off_days", "experience_years_min", "experience_years_max"} <= set(changed)
+    kept, _ = apply_rules(model, _listing(text + " We are 16 people, 19 of them in Lisbon.",
+                                          "Data Engineer"))
+    assert kept.required_qualifications.experience_years_min == 16 and kept.benefits.paid_time_off_days == 19
 
 
 def test_the_years_the_model_chose_stand_when_the_text_states_them():
