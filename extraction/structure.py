@@ -91,7 +91,8 @@ _PREFERRED_MARKERS = [
     r"suma\s+puntos", r"(?:es|será|sera|sería|seria|son)\s+(?:un\s+)?(?:plus|ventaja)",
     # it
     r"(?:costituisce|costituiscono|costituir[aà]|rappresenta|rappresenteranno|sar[aà]|sarebbe|[eè]|sono)\s+(?:un\s+)?"
-    r"(?:plus|vantaggio|titolo\s+preferenziale)", r"titolo\s+preferenziale", r"gradit[oaie]", r"preferibil(?:e|i|mente)",
+    r"(?:plus|vantaggio|titolo\s+preferenziale)", r"titolo\s+preferenziale", r"gradit[oaie]",
+    r"preferibil(?:e|i|mente)",
     r"apprezzat[oaie]", r"un\s+plus",
     # nl
     r"(?:is\s+)?een\s+(?:pr[eé]|pluspunt|plus|voordeel)", r"pluspunt(?:en)?", r"gewenst", r"wenselijk",
@@ -178,10 +179,12 @@ _HEADINGS: list[tuple[Section, re.Pattern[str]]] = [
         r"over\s+ons", r"wie\s+zijn\s+(?:wij|we)", r"het\s+bedrijf", r"o\s+nas", r"o\s+firmie", r"kim\s+jeste[sś]my")),
     (Section.RESPONSIBILITIES, _words(
         r"what\s+you(?:'ll|\s+will)\s+(?:do|be\s+doing|work\s+on|own|learn(?:\s+and\s+do)?)", r"you\s+will",
-        r"in\s+this\s+role(?:\s+you\s+will)?", r"responsibilit(?:y|ies)", r"duties", r"tasks", r"your\s+(?:role|mission|"
+        r"in\s+this\s+role(?:\s+you\s+will)?", r"responsibilit(?:y|ies)", r"duties", r"tasks",
+        r"your\s+(?:role|mission|"
         r"day[\s-]to[\s-]day|impact|tasks|responsibilities)", r"the\s+job", r"key\s+accountabilities", r"mission",
         r"o\s+que\s+(?:vais|voc[eê]\s+(?:vai|ir[aá]))\s+fazer", r"voc[eê]\s+vai", r"responsabilidades", r"atividades",
-        r"atribui[cç][oõ]es", r"fun[cç][oõ]es", r"(?:o|os|seus|teus|teu|seu)?\s*desaf[ií]os?", r"el\s+reto", r"a\s+tua\s+miss[ãa]o",
+        r"atribui[cç][oõ]es", r"fun[cç][oõ]es", r"(?:o|os|seus|teus|teu|seu)?\s*desaf[ií]os?", r"el\s+reto",
+        r"a\s+tua\s+miss[ãa]o",
         r"o\s+teu\s+papel", r"(?:deine|ihre|die)\s+(?:aufgaben|verantwortung|mission|rolle)", r"aufgaben",
         r"was\s+du\s+(?:tust|machst|bewegst)", r"(?:das|was)\s+(?:erwartet\s+dich|dich\s+erwartet)",
         r"deine\s+aufgaben", r"vos\s+missions", r"missions", r"votre\s+r[ôo]le", r"responsabilit[ée]s",
@@ -202,7 +205,8 @@ _HEADINGS: list[tuple[Section, re.Pattern[str]]] = [
         r"votre\s+profil", r"comp[ée]tences", r"qualit[ée]s\s+requises", r"pr[ée]requis",
         r"(?:tu\s+)?perfil", r"requisitos", r"qu[eé]\s+buscamos", r"lo\s+que\s+buscamos", r"requisiti",
         r"il\s+tuo\s+profilo", r"profilo", r"cosa\s+cerchiamo", r"competenze", r"wie\s+(?:ben\s+jij|zoeken\s+we)",
-        r"wat\s+(?:vragen|zoeken)\s+(?:wij|we)", r"functie-?eisen", r"profiel", r"jouw\s+profiel", r"wat\s+breng\s+je\s+mee",
+        r"wat\s+(?:vragen|zoeken)\s+(?:wij|we)", r"functie-?eisen", r"profiel", r"jouw\s+profiel",
+        r"wat\s+breng\s+je\s+mee",
         r"wymagania", r"nasze\s+oczekiwania", r"oczekujemy", r"tw[oó]j\s+profil", r"kogo\s+szukamy")),
 ]
 # "About the role", "The team", "Sobre a vaga": headings of the job's description, neither company nor requirement.
@@ -318,7 +322,8 @@ _CUES: list[tuple[Section, re.Pattern[str]]] = [
     (Section.LEGAL, re.compile(
         r"\bequal[\s-]+(?:employment[\s-]+)?opportunit|\bwithout\s+regard\s+to\b|\bregardless\s+of\s+(?:race|gender|"
         r"age|sex|religion|background|disability|sexual)|\baffirmative\s+action\b|\breasonable\s+accommodation|"
-        r"\bprotected\s+(?:veteran|characteristic|status)|\b(?:privacy\s+(?:notice|policy|statement)|personal\s+data)\b|"
+        r"\bprotected\s+(?:veteran|characteristic|status)|\b(?:privacy\s+(?:notice|policy|statement)|"
+        r"personal\s+data)\b|"
         r"\b(?:gdpr|rgpd|lgpd|eeo)\b|\bchancengleichheit|\bunabh[äa]ngig\s+von\s+(?:geschlecht|herkunft|alter)|"
         r"\bdatenschutz|\bigualdad\s+de\s+oportunidades|\bdatos\s+personales|\bdados\s+pessoais|"
         r"\bigualdade\s+de\s+oportunidades|\bindependentemente\s+de\s+(?:g[eê]nero|ra[cç]a|idade|orienta)|"
@@ -347,7 +352,8 @@ _CUES: list[tuple[Section, re.Pattern[str]]] = [
         r"\b(?:is|are)\s+(?:a|an|the)\s+(?:leading|global|fast[\s-]growing|growing|award[\s-]winning|"
         r"international|european|independent|family[\s-]owned|well[\s-]funded|venture[\s-]backed)\b|"
         r"\bfounded\s+in\b|\bheadquartered\s+in\b|\bour\s+(?:mission|customers|clients|founders|investors)\b|"
-        r"\bour\s+(?:platform|product|infrastructure|system|systems|backend|estate)\s+(?:runs|is\s+built|relies|uses)\b|"
+        r"\bour\s+(?:platform|product|infrastructure|system|systems|backend|estate)\s+(?:runs|is\s+built|relies|"
+        r"uses)\b|"
         r"\bsomos\s+(?:uma?|a|o|l[ií]der)\b|\bfundad[ao]\s+em\b|\bwir\s+sind\s+(?:ein|eine|der|die|das)\b|"
         r"\bgegr[uü]ndet\b|\bnous\s+sommes\s+(?:un|une|le|la|l')|\bfond[ée]e?\s+en\b|\bsomos\s+(?:una?|la|el)\b|"
         r"\bfundad[ao]\s+en\b|\bsiamo\s+(?:un|una|la|il|l')|\bfondat[ao]\s+nel\b|\bwij\s+zijn\s+(?:een|de|het)\b|"
@@ -396,7 +402,8 @@ _NEGATIONS = re.compile(r"(?<!\w)(?:" + "|".join([
     r"requisitos?|pr[ée]-?requisitos?|imprescind[íi]ve(?:l|is)|essencia(?:l|is)|requerid[oa]s?)",
     r"n[ãa]o\s+(?:[ée]\s+)?preciso", r"dispens[áa]ve(?:l|is)",
     # es
-    r"no\s+(?:(?:es|son|ser[áa]|se)\s+)?(?:necesari[oa]s?|imprescindibles?|obligatori[oa]s?|requisitos?|indispensables?|"
+    r"no\s+(?:(?:es|son|ser[áa]|se)\s+)?(?:necesari[oa]s?|imprescindibles?|obligatori[oa]s?|requisitos?|"
+    r"indispensables?|"
     r"requerid[oa]s?|exigid[oa]s?|requiere(?:n)?|necesita(?:n)?|exige(?:n)?)", r"no\s+hace\s+falta",
     # fr
     r"(?:n'est|ne\s+sont|n'[ée]tant)\s+pas\s+(?:(?:strictement|absolument)\s+)?(?:requis|n[ée]cessaires?|"
@@ -410,7 +417,8 @@ _NEGATIONS = re.compile(r"(?<!\w)(?:" + "|".join([
     r"(?:is|zijn)?\s*niet\s+(?:vereist|nodig|noodzakelijk|verplicht|essentieel)", r"(?:is|zijn)?\s*geen\s+(?:vereiste|"
     r"must|verplichting|voorwaarde|eis)", r"hoef\s+je\s+niet", r"hoeft\s+niet",
     # pl
-    r"nie\s+(?:jest|s[aą]|b[eę]dzie)\s+(?:wymagan[aey]|konieczn[aey]|niezb[eę]dn[aey]|obowi[aą]zkow[aey]|potrzebn[aey])",
+    r"nie\s+(?:jest|s[aą]|b[eę]dzie)\s+(?:wymagan[aey]|konieczn[aey]|niezb[eę]dn[aey]|obowi[aą]zkow[aey]|"
+    r"potrzebn[aey])",
     r"niewymagan[aey]", r"nieobowi[aą]zkow[aey]",
 ]) + r")(?!\w)", re.IGNORECASE)
 _FORWARD = re.compile(r"(?<!\w)(?:" + "|".join([

@@ -54,8 +54,8 @@ Requisitos
 - Experiência com Kafka (diferencial)
 Oferecemos
 - Certificações AWS pagas"""),
-           "plataforma corre em MongoDB", "Desenvolver pipelines", "SQL e Python", "Conhecimento de Java não é necessário",
-           "Experiência com Kafka (diferencial", "Certificações AWS"),
+           "plataforma corre em MongoDB", "Desenvolver pipelines", "SQL e Python",
+           "Conhecimento de Java não é necessário", "Experiência com Kafka (diferencial", "Certificações AWS"),
     Scoped("de", _listing("de", "Data Engineer (m/w/d)", "Rheinwerk Logistik GmbH", """Über uns
 Wir sind ein Logistikunternehmen aus Köln; unsere Plattform läuft auf MongoDB.
 Deine Aufgaben
