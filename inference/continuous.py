@@ -15,12 +15,13 @@ at any step.
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import torch
 from transformers.cache_utils import Cache, DynamicLayer
@@ -98,18 +99,24 @@ class ContinuousDecoder:
         self.progress_seconds = progress_seconds
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
         self.vocab_size = model.get_output_embeddings().weight.shape[0]
+        # transformers renamed forward's `past_key_values` to `cache` (the old name warns, then goes away)
+        self._cache_kwarg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
         self._masks = None
         if grammar is not None:
             import xgrammar as xgr
 
             # the per-row masks are the decoder's own CPU work, and on a GPU they cost far more than the
             # model step (an H100 at 128 rows: 51 ms per step without the grammar, 233 ms with a Python
-            # loop over the rows): fill them in xgrammar's thread pool, half of this process's cores
+            # loop over the rows): fill them in xgrammar's thread pool, half of this process's cores, and
+            # no more threads than torch was given (one per process when every core runs its own decoder)
             cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 2)
-            self._masks = xgr.BatchGrammarMatcher(max_threads=max(1, cores // 2))
+            self._masks = xgr.BatchGrammarMatcher(max_threads=max(1, min(cores // 2, torch.get_num_threads())))
 
-    def run(self, prompts: list[list[int]], max_new_tokens: int) -> list[Generation]:
-        """Decode every prompt (token ids, special tokens included); results keep the prompts' order."""
+    def run(self, prompts: list[list[int]], max_new_tokens: int,
+            on_finished: Optional[Callable[[int], None]] = None) -> list[Generation]:
+        """Decode every prompt (token ids, special tokens included); results keep the prompts' order.
+
+        `on_finished(n)` is called whenever n more prompts are done (a progress bar's feed)."""
         empty = [i for i, prompt in enumerate(prompts) if not prompt]
         if empty:
             raise ValueError(f"prompts {empty} have no tokens: a prompt needs at least its chat template")
@@ -130,6 +137,8 @@ class ContinuousDecoder:
                         if row.finish_reason:
                             results[row.index] = self._result(row)
                     keep = [i for i, row in enumerate(rows) if not row.finish_reason]
+                    if on_finished is not None:
+                        on_finished(len(rows) - len(keep))
                     rows[:] = [rows[i] for i in keep]
                     mask = _keep_rows(cache, mask, keep)
                 if time.time() - last_log > self.progress_seconds:
@@ -182,8 +191,8 @@ class ContinuousDecoder:
         return mask
 
     def _forward(self, ids: torch.Tensor, mask: torch.Tensor, positions: torch.Tensor, cache: Cache) -> torch.Tensor:
-        out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, past_key_values=cache,
-                         use_cache=True, logits_to_keep=1)
+        out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
+                         logits_to_keep=1, **{self._cache_kwarg: cache})
         return out.logits[:, -1, :].float()
 
     def _choose(self, rows: list[_Row], logits: torch.Tensor, max_new_tokens: int) -> None:

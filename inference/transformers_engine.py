@@ -6,7 +6,8 @@ pipeline will run it. Decoding itself is `inference.continuous`.
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+import warnings
+from typing import Any, Callable, Optional
 
 from inference.engine import DEFAULT_SLOTS, Generation, compile_grammar, stop_token_ids
 
@@ -34,19 +35,33 @@ class TransformersEngine:
         from inference.model_source import load_causal_lm
 
         hf_logging.disable_progress_bar()
-        model, tokenizer = load_causal_lm(model_spec)
+        with warnings.catch_warnings():
+            # peft reads a transformers attribute that transformers has deprecated: nothing a user can change
+            warnings.filterwarnings("ignore", message=r"`is_gradient_checkpointing` is deprecated",
+                                    category=FutureWarning)
+            model, tokenizer = load_causal_lm(model_spec)
         return cls(model, tokenizer, slots=slots)
+
+    @property
+    def threads(self) -> int:
+        """The torch threads this process decodes with."""
+        import torch
+
+        return torch.get_num_threads()
 
     @property
     def context_length(self) -> int:
         return int(getattr(self.model.config, "max_position_embeddings", 4096))
 
-    def generate(self, prompts: list[str], max_new_tokens: int) -> list[Generation]:
+    def generate(self, prompts: list[str], max_new_tokens: int,
+                 on_finished: Optional[Callable[[int], None]] = None) -> list[Generation]:
         """One result per prompt text, in order; the decoder's `slots` of them decode at a time."""
         if not prompts:
             return []
-        return self.generate_ids(self.tokenizer(prompts, add_special_tokens=False)["input_ids"], max_new_tokens)
+        return self.generate_ids(self.tokenizer(prompts, add_special_tokens=False)["input_ids"], max_new_tokens,
+                                 on_finished)
 
-    def generate_ids(self, prompt_ids: list[list[int]], max_new_tokens: int) -> list[Generation]:
-        """One result per tokenized prompt, in order."""
-        return self.decoder.run(prompt_ids, max_new_tokens) if prompt_ids else []
+    def generate_ids(self, prompt_ids: list[list[int]], max_new_tokens: int,
+                     on_finished: Optional[Callable[[int], None]] = None) -> list[Generation]:
+        """One result per tokenized prompt, in order; `on_finished(n)` hears of every n prompts done."""
+        return self.decoder.run(prompt_ids, max_new_tokens, on_finished) if prompt_ids else []

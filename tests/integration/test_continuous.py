@@ -107,3 +107,11 @@ def test_sliding_window_models_are_refused_with_the_way_out(tokenizer):
                          sliding_window=16, max_window_layers=1)
     with pytest.raises(ValueError, match="--engine vllm"):
         ContinuousDecoder(Qwen3ForCausalLM(config), tokenizer, None, [], slots=2)
+
+
+def test_on_finished_hears_of_every_prompt_as_it_ends(tiny_model, tokenizer):
+    decoder = ContinuousDecoder(tiny_model, tokenizer, None, stop_token_ids(tiny_model, tokenizer), slots=2)
+    heard: list[int] = []
+    decoder.run(prompt_ids(tokenizer), max_new_tokens=12, on_finished=heard.append)
+    assert sum(heard) == len(PROMPTS)
+    assert len(heard) > 1  # told as rows end, not once at the end
