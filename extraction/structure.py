@@ -74,7 +74,7 @@ _PREFERRED_MARKERS = [
     r"|great\s+|huge\s+|definite\s+|additional\s+)?(?:plus|advantage|bonus|asset)", r"a\s+plus",
     r"an\s+(?:added\s+)?advantage", r"advantageous", r"even\s+better", r"stand\s+out", r"extra\s+credit",
     r"ideally", r"preferably", r"(?:is|are)\s+(?:highly\s+)?(?:welcome|appreciated|beneficial)", r"merit(?:orious)?",
-    r"would\s+be\s+(?:great|nice|good|ideal|a\s+bonus)",
+    r"would\s+be\s+(?:great|nice|good|ideal|a\s+bonus)", r"(?:is|are)\s+nice",
     # pt
     r"desej[aá]ve(?:l|is)", r"diferencia(?:l|is)", r"valorizamos", r"valorizad[oa]s?", r"mais[\s-]valias?",
     r"(?:é|e|será|sera|seria|são|sao)\s+(?:um|uma)\s+(?:grande\s+)?(?:plus|vantagem|b[oóô]nus)",
@@ -252,12 +252,12 @@ def _heading_section(core: str) -> Section:
 def _is_section_name(core: str) -> bool:
     """Whether a short line opens with a section's name ("What we offer", "Key responsibilities", "Dein Profil");
     "Fluent English, German is not required" names none, though "required" is a heading word."""
-    if "," in core:
+    if "," in core or _NEGATIONS.search(core):
         return False
     words = core.split()
-    limit = len(" ".join(words[:2]))  # the name starts within the first two words
-    return _about_name(core) or any(
-        m is not None and m.start() <= limit
+    limit = len(" ".join(words[:2]))  # the name starts within the first two words...
+    return _about_name(core) or any(  # ...and leaves at most two words besides ("Experience with X" is content)
+        m is not None and m.start() <= limit and len(core[:m.start()].split() + core[m.end():].split()) <= 2
         for m in (p.search(core) for p in (_ROLE_HEADING, _ASKING_HEADING, *(words for _, words in _HEADINGS))))
 
 
@@ -422,13 +422,14 @@ _NEGATIONS = re.compile(r"(?<!\w)(?:" + "|".join([
     r"niewymagan[aey]", r"nieobowi[aą]zkow[aey]",
 ]) + r")(?!\w)", re.IGNORECASE)
 _FORWARD = re.compile(r"(?<!\w)(?:" + "|".join([
-    r"no\s+(?:need|requirement)\s+(?:for|to)", r"(?:you\s+)?do(?:n'?t|\s+not)\s+need\s+(?:to\s+(?:know|have|be)\s+)?",
-    r"(?:you\s+)?(?:won'?t|will\s+not|wo\s+not|never)\s+(?:need\s+to\s+)?(?:touch|use|work\s+(?:with|on|in)|need|"
+    r"no\s+(?:need|requirement)\s+(?:for|to)", r"(?:you\s+)?do(?:n'?t|\s+not)\s+need",
+    r"(?:we\s+)?do(?:n'?t|\s+not)\s+expect", r"musst\s+(?:du\s+)?keine?n?",
+    r"(?:you\s+)?(?:won'?t|will\s+not|never)\s+(?:need\s+to\s+)?(?:touch|use|work\s+(?:with|on|in)|need|"
     r"be\s+(?:using|working\s+(?:with|on|in)|writing|touching))", r"not\s+expected\s+to",
     r"without\s+(?:any\s+)?(?:need\s+for|prior\s+(?:experience|knowledge)\s+(?:of|in|with))",
     r"(?:du\s+)?brauchst\s+(?:du\s+)?keine?", r"keine?\s+(?:vorkenntnisse|kenntnisse|erfahrung)\s+(?:in|mit)",
-    r"sem\s+necessidade\s+de", r"n[ãa]o\s+(?:precisa|precisas|exigimos|requeremos)\s+(?:de\s+|saber\s+|ter\s+)?",
-    r"sin\s+necesidad\s+de", r"no\s+(?:necesitas|exigimos|requerimos)", r"pas\s+besoin\s+(?:de|d')",
+    r"sem\s+necessidade\s+de", r"n[ãa]o\s+(?:precisa|precisas|exigimos|requeremos)",
+    r"sin\s+necesidad\s+de", r"no\s+(?:necesitas|exigimos|requerimos)", r"pas\s+besoin",
     r"vous\s+n'aurez\s+pas\s+[àa]", r"non\s+(?:serve|servono|[eè]\s+richiesta\s+(?:la\s+)?conoscenza\s+di)",
     r"je\s+hoeft\s+(?:geen|niet)", r"geen\s+(?:kennis|ervaring)\s+(?:van|met|in)\s+(?:\S+\s+)?nodig",
     r"nie\s+wymagamy", r"nie\s+musisz\s+(?:zna[cć]|mie[cć])",
@@ -462,6 +463,21 @@ def _trailing_scope(head: str) -> int:
     if comma >= 0 and not _LIST_WORDS.search(head[comma + 1:]):
         return comma + 1
     return 0
+
+
+def _leading_scope(tail: str) -> int:
+    """Where "you won't use X" (or "Não é necessário saber X") ends in its clause, given the text after the marker:
+    up to a comma that starts something else ("You don't need Python for this role, SQL is enough"), not one
+    that continues a list ("You won't use Java, Scala or Go")."""
+    depth, start = 0, 0
+    for k, char in enumerate(tail + ","):
+        depth += (char == "(") - (char == ")")
+        if char != "," or depth > 0:
+            continue
+        if start and not (_LIST_WORDS.search(tail[start:k]) or len(tail[start:k].split()) <= 2):
+            return start - 1
+        start = k + 1
+    return len(tail)
 
 
 # ---------------------------------------------------------------------------------------------- sentences
@@ -629,12 +645,13 @@ class Structure:
                     continue  # "no" inside a sentence ("we have no legacy, so Python is required") rules nothing out
                 self.negations.append((m.start(), b))
             for m in _FORWARD.finditer(text, a, b):
-                self.negations.append((m.start(), b))
+                self.negations.append((m.start(), m.end() + _leading_scope(text[m.end():b])))
             for m in _NEGATIONS.finditer(text, a, b):
                 head = text[a:m.start()]
                 tail = any(c.isalnum() for c in text[m.end():b])
                 if not any(c.isalnum() for c in _BULLET.sub("", head)) or (head.rstrip().endswith(":") and tail):
-                    self.negations.append((m.start(), b))  # "Não é necessário saber Java", "Not required: Java"
+                    # "Não é necessário saber Java", "Not required: Java"
+                    self.negations.append((m.start(), m.end() + _leading_scope(text[m.end():b])))
                 else:
                     self.negations.append((a + _trailing_scope(head), m.end()))
 

@@ -48,6 +48,14 @@ def test_a_negation_scopes_its_clause_in_every_language(case: Scoped):
     ("Our platform runs on Kafka and Cassandra; you won't touch it", ["touch"], ["Kafka"]),
     ("You won’t use Scala here", ["Scala"], []),
     ("No prior experience with Airflow needed", ["Airflow"], []),
+    ("Experience with Kubernetes isn’t necessary", ["Kubernetes"], []),
+    ("We don't expect you to know Rust", ["Rust"], []),
+    ("You don't need Python for this role, SQL is enough", ["Python"], ["SQL"]),
+    ("You won't use Java, Scala or Go here", ["Java", "Scala", "Go"], []),
+    ("Não é necessário saber Java, Python é obrigatório", ["Java"], ["Python"]),
+    ("Du musst kein Java können", ["Java"], []),
+    ("Não exigimos conhecimento em Java", ["Java"], []),
+    ("Pas besoin d'avoir fait du Java", ["Java"], []),
     ("Deutsch ist keine Voraussetzung, Englisch schon", ["Deutsch"], ["Englisch"]),
     ("Gute Englischkenntnisse, Deutsch ist kein Muss", ["Deutsch"], ["Englisch"]),
     ("Keine Java-Kenntnisse erforderlich", ["Java"], []),
@@ -84,6 +92,7 @@ def test_negation_scopes(sentence, negated, free):
     ("Requisiti\n- SQL\n- La conoscenza di Airflow costituisce un plus\n", "Airflow"),
     ("Requisitos\n- SQL\n- Se valorará experiencia con Airflow\n", "Airflow"),
     ("Requisitos\n- SQL\n- Airflow (opcional)\n", "Airflow"),
+    ("Requirements\n- SQL\n- Airflow is nice but not required\n", "Airflow"),
 ])
 def test_inline_and_heading_markers_are_nice_to_have(text, words):
     assert requirement_at(text, text.index(words)) == "preferred"
