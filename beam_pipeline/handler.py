@@ -15,6 +15,7 @@ from typing import Any, Iterable, Optional, Sequence
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 
 from beam_pipeline.config import DEFAULT_BATCH_SIZE
+from beam_pipeline.progress import decoder_report
 from extraction.prompt import PromptRecord
 from inference.engine import Engine
 from inference.loading import EngineSpec
@@ -44,12 +45,20 @@ class ExtractionHandler(ModelHandler[PromptRecord, PredictionResult, Engine]):
         engine = self.engine.load()
         LOG.info("loaded %s (%s engine) in %.1fs", self._model_version or self.engine.model, self.engine.name,
                  time.time() - started)
+        decoder_report(self.engine.name, getattr(engine, "threads", None))  # this process counts as a decoder
         return engine
 
     def run_inference(self, batch: Sequence[PromptRecord], model: Engine,
                       inference_args: Optional[dict[str, Any]] = None) -> Iterable[PredictionResult]:
         started = time.time()
-        generations = model.generate_ids([record.prompt_ids for record in batch], self._max_new_tokens)
+        ids = [record.prompt_ids for record in batch]
+        report = decoder_report(self.engine.name, getattr(model, "threads", None))
+        if report is not None and self.engine.name == "transformers":  # ours tells of each listing it finishes
+            generations = model.generate_ids(ids, self._max_new_tokens, on_finished=report.add)
+        else:
+            generations = model.generate_ids(ids, self._max_new_tokens)
+            if report is not None:
+                report.add(len(batch))
         self._done += len(batch)
         LOG.info("extracted a batch of %d in %.1fs (%d output tokens); %d so far in this worker", len(batch),
                  time.time() - started, sum(g.output_tokens for g in generations), self._done)
