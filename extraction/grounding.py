@@ -162,7 +162,7 @@ class GroundingResult:
     recovered: dict[str, int] = field(default_factory=dict)  # taxonomy items added, by the list they joined
     moved: dict[str, int] = field(default_factory=dict)  # model items moved to another list, by the list left
     dropped: dict[str, int] = field(default_factory=dict)  # items not added: list full or already placed
-    unevidenced: tuple[str, ...] = ()  # the model's names that the listing does not evidence, in list order
+    unevidenced: tuple[str, ...] = ()  # the model's names the listing does not ask for (any reason but perk), in order
 
 
 def _bound(category: str) -> int:
@@ -269,8 +269,7 @@ def ground(
             if not evidence:
                 _count(removed, path)
                 _count(reasons, _why_not(mentioned, structure))
-                if not mentioned:
-                    unevidenced.append(name)
+                unevidenced.append(name)
                 if keep_ungrounded:
                     target = _target(path, entry, model_requirement) if path != PREFERRED else PREFERRED
                     if target != path:

@@ -39,7 +39,7 @@ def test_negated_and_context_only_items_are_removed_and_counted_by_reason(case: 
     assert [i.name for i in result.items] == ["Python"]
     assert result.removed_by_reason == {"negated": 1, "context_only": 2}
     assert sum(result.removed.values()) == 3
-    assert result.unevidenced == ()  # each of them is named, only not asked for
+    assert result.unevidenced == ("Java", "AWS", "MongoDB")  # named, but not asked for: kept for the audit trail
     [python] = result.items
     assert python.section is Section.REQUIREMENTS and case.text[python.evidence.start:python.evidence.end] == "Python"
 
