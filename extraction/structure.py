@@ -11,7 +11,8 @@ Sections come from headings, key lines and inline markers, in every language we 
 it, nl, pl):
 - The header lines ("Title:", "Company:", "Location:", "Workplace:") are HEADER.
 - A heading is a line without a bullet of at most 8 words that ends with ":", or of at most 6 words with no
-  final punctuation that is followed by a bullet or reads like a section name ("What we offer", "Dein Profil").
+  final punctuation (a question mark aside: "Qui sommes-nous ?") that is followed by a bullet or opens with a
+  section's name and little else ("What we offer", "Dein Profil"; not "Experience with Kafka is a must").
   Its words decide what it opens ("Requirements", "Nice to have", "What you'll do", "About us", "Benefits",
   "How to apply", "Equal opportunity", ...; an unknown heading opens OTHER); the section lasts until the next
   heading. A heading with a preferred marker ("Nice to have", "Desejável", "Wünschenswert", "Les plus",
@@ -29,10 +30,11 @@ it, nl, pl):
   "you have/bring", "experience with" (REQUIREMENTS); "we offer" (BENEFITS); "send your CV" (APPLY); equal
   opportunity and privacy sentences (LEGAL, also inside BENEFITS and COMPANY sections).
 
-A negation's scope is the part of a clause that it rules out: "No Java, Scala or data-engineering experience is
-required" (all of it), "Fluent English, German is not required" (only "German is not required"), "Não é
-necessário saber Java" (what follows). A clause with a preferred marker is not negated ("a plus but not
-mandatory" asks for it, as a preferred item).
+A negation's scope is the part of a clause that it rules out, up to a contrast ("Python is not required, but
+SQL is"): "No Java, Scala or data-engineering experience is required" (all of it), "Fluent English, German is
+not required" (only "German is not required"; a list before the marker stays whole), "Não é necessário saber
+Java" and "you won't touch it" (what follows, up to a comma that starts something else). A clause with a
+preferred marker is not negated ("a plus but not mandatory" asks for it, as a preferred item).
 """
 from __future__ import annotations
 
