@@ -6,6 +6,8 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
+from tqdm import tqdm
+
 from extraction.listings import ColumnMap
 from extraction.postprocess import postprocess
 from extraction.prompt import PromptStyle, fit_prompt
@@ -40,7 +42,9 @@ def evaluate_model(spec: str, examples: list[LabelledListing], cfg: EvalConfig) 
     prompts = [fit_prompt(generator.tokenizer, e.listing.text(), style, limits.max_prompt_tokens).text
                for e in examples]
     started = time.time()
-    outputs = generator.generate(prompts, limits.max_new_tokens)
+    with tqdm(total=len(prompts), unit="listing", desc=f"decoding ({Path(spec).name or spec})", disable=None,
+              dynamic_ncols=True, smoothing=0.1) as bar:
+        outputs = generator.generate(prompts, limits.max_new_tokens, on_finished=bar.update)
     seconds = time.time() - started
     saved = [{"job_id": e.listing.job_id, "finish_reason": g.finish_reason, "output_tokens": g.output_tokens,
               "text": g.text} for e, g in zip(examples, outputs)]

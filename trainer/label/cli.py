@@ -45,7 +45,7 @@ def run_label(argv: list[str]) -> int:
     from trl import TrlParser
 
     from extraction.readers import InputError
-    from trainer.label import label
+    from trainer.label.run import label
     from trainer.label.store import StoreError
 
     (cfg,) = TrlParser((LabelConfig,)).parse_args_and_config(argv)

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from pydantic import ValidationError
+from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from extraction.errors import DeadLetter
 from extraction.listings import ColumnMap, Listing, content_job_id, keep_latest, normalise_record
@@ -267,7 +269,9 @@ class LabelRun:
         queue = iter(todo)
         in_flight: dict[Future, Listing] = {}
         last_log = time.monotonic()
-        with ThreadPoolExecutor(max_workers=self.cfg.concurrency, thread_name_prefix="label") as pool:
+        bar = tqdm(total=len(todo), unit="listing", desc="labelling", disable=None, dynamic_ncols=True, smoothing=0.1)
+        with bar, logging_redirect_tqdm(), \
+                ThreadPoolExecutor(max_workers=self.cfg.concurrency, thread_name_prefix="label") as pool:
             while True:
                 while not self.stop.is_set() and len(in_flight) < self.cfg.concurrency:
                     listing = next(queue, None)
@@ -283,6 +287,7 @@ class LabelRun:
                     continue
                 for future in finished:
                     in_flight.pop(future)
+                    bar.update()
                     try:
                         self._record(future.result(), store)
                     except Stopped:
