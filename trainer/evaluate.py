@@ -11,6 +11,7 @@ from tqdm import tqdm
 from extraction.listings import ColumnMap
 from extraction.postprocess import postprocess
 from extraction.prompt import PromptStyle, fit_prompt
+from extraction.screening import not_a_listing_reason
 from extraction.readers import read_records
 from inference.limits import resolve_token_limits
 from inference.model_source import default_prompt_style, resolve_model
@@ -137,14 +138,18 @@ def score_stages(examples: list[LabelledListing], predictions: list[Optional[Job
                  ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Scores of the raw outputs, of the outputs grounded (unevidenced skills removed), and grounded with the
     taxonomy's backfill: the three things the pipeline can write. Both grounded stages also get the scalar
-    rules (`extraction.rules`), as the pipeline applies them. Also the share of the model's skills that
-    had no evidence, and what grounding cost."""
+    rules (`extraction.rules`) and the listing check (`extraction.screening`), as the pipeline applies them:
+    a text the check refuses writes no row, which scores as an empty extraction. Also the share of the
+    model's skills that had no evidence, and what grounding cost."""
     staged: dict[str, list[Example]] = {stage: [] for stage in STAGES}
-    model_skills = ungrounded = 0
+    model_skills = ungrounded = refused = 0
     started = time.time()
     for example, prediction in zip(examples, predictions):
         text = example.listing.text()
         staged["model"].append(Example(prediction, example.extraction, text))
+        if not_a_listing_reason(example.listing.description):
+            refused += 1
+            prediction = JobExtraction()
         if prediction is None:
             staged["grounded"].append(Example(None, example.extraction, text))
             staged["grounded+backfill"].append(Example(None, example.extraction, text))
@@ -158,6 +163,7 @@ def score_stages(examples: list[LabelledListing], predictions: list[Optional[Job
     seconds = time.time() - started
     return {stage: score(rows) for stage, rows in staged.items()}, {
         "model_skill_items": model_skills,
+        "refused_by_listing_check": refused,
         "ungrounded_share_before_removal": round(ungrounded / model_skills, 4) if model_skills else None,
         "grounding_seconds": round(seconds / 2, 4),  # two ground() calls per listing above; the pipeline makes one
     }
