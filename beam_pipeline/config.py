@@ -52,6 +52,11 @@ class ExtractionConfig:
         return self.summary or f"{self.write_path.rstrip('/')}/run_summary.json"
 
     @property
+    def counts_path(self) -> str:
+        """Where the pipeline leaves its reconciled counts; the launcher completes them into the summary."""
+        return f"{self.summary_path}.counts"
+
+    @property
     def reads_bigquery(self) -> bool:
         return bool(self.input_query) or self.input.startswith("bq://")
 

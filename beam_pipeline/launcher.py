@@ -8,6 +8,7 @@ import logging
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
@@ -19,14 +20,14 @@ from beam_pipeline.bigquery_tables import ensure_tables, finalize
 from beam_pipeline.config import DEFAULT_BATCH_SIZE, ExtractionConfig, model_version
 from beam_pipeline.dataflow import check_dataflow, is_dataflow
 from beam_pipeline.pipeline import build_pipeline
-from beam_pipeline.publish import keep_failed, publish, sibling
+from beam_pipeline.publish import failed_path, keep_failed, publish, sibling
 from extraction.bigquery import Connection, parse_uri
 from extraction.listings import ColumnMap
 from extraction.prompt import PROMPT_VERSION, PromptStyle
 from extraction.readers import check_input
 from extraction.rows import RunInfo
 from inference.engine import DEFAULT_SLOTS
-from inference.limits import resolve_token_limits
+from inference.limits import TokenLimits, resolve_token_limits
 from inference.model_source import default_model, default_prompt_style
 
 LOG = logging.getLogger("beam_pipeline")
@@ -120,18 +121,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def make_config(args: argparse.Namespace, options: PipelineOptions) -> ExtractionConfig:
-    """Resolve the model and the token limits up front, so a bad setting fails before any work."""
-    from transformers import AutoConfig
+# ------------------------------------------------------------------------------------------------ before the run
+# Each step below does one thing; `prepare` runs them in order, so a bad flag, input or model fails before any
+# table or output is touched.
 
-    from inference.model_source import adapter_base, load_tokenizer, resolve_model
+@dataclass(frozen=True)
+class ModelSettings:
+    """What the model decides before the run: the prompt style, the token limits and the version name."""
 
+    style: PromptStyle
+    limits: TokenLimits
+    version: str
+
+
+def check_flags(args: argparse.Namespace) -> None:
+    """Flag values that cannot work, found without touching a file or a service."""
     if args.batch_size < 1 or args.slots < 1 or (args.limit is not None and args.limit < 1):
         raise ValueError("--batch-size, --slots and --limit must be positive")
     if not 0 <= args.max_error_rate <= 1:
         raise ValueError(f"--max-error-rate {args.max_error_rate}: expected a share between 0 and 1")
+    ColumnMap.from_pairs(args.column)  # a --column that is not FIELD=COLUMN
+
+
+def probe_input(args: argparse.Namespace) -> None:
+    """Input files exist and open (`extraction.readers.check_input`); BigQuery input is read by the pipeline."""
     if args.input and not args.input.startswith("bq://"):
         check_input(args.input)
+
+
+def resolve_model_settings(args: argparse.Namespace) -> ModelSettings:
+    """Find the model (downloading or converting it where --model asks for that), read its context length and
+    tokenizer, and plan the token limits."""
+    from transformers import AutoConfig
+
+    from inference.model_source import adapter_base, load_tokenizer, resolve_model
+
     path = resolve_model(args.model, weights=False)
     style = PromptStyle(args.prompt_style or default_prompt_style(path))
     base = adapter_base(path)
@@ -139,35 +163,71 @@ def make_config(args: argparse.Namespace, options: PipelineOptions) -> Extractio
                           "max_position_embeddings", 4096))
     context = min(context, args.max_model_len)
     limits = resolve_token_limits(load_tokenizer(args.model), context, style, args.max_new_tokens)
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    run = RunInfo(
-        model_version=model_version(path, args.model),
-        prompt_version=PROMPT_VERSION,
-        prompt_style=style.value,
-        run_id=f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
-        extracted_at=now,
-    )
-    connection, staging, summary = None, None, args.summary
+    return ModelSettings(style, limits, model_version(path, args.model))
+
+
+def new_run(model: ModelSettings, now: Optional[dt.datetime] = None) -> RunInfo:
+    """This run's identity: a fresh run id, the extraction time, and the model and prompt versions."""
+    now = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+    return RunInfo(model_version=model.version, prompt_version=PROMPT_VERSION, prompt_style=model.style.value,
+                   run_id=f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", extracted_at=now)
+
+
+def bigquery_connection(args: argparse.Namespace, options: PipelineOptions) -> Optional[Connection]:
+    """How to reach BigQuery, when the run reads or writes it.
+
+    The project is the one the bq:// URI names (the output dataset's, else the input table's), so tables land
+    where the URI says; a query with file output runs in --project (`extraction.bigquery.resolve_project`).
+    """
     writes_bigquery = args.output.startswith("bq://")
-    if args.input_query or (args.input or "").startswith("bq://") or writes_bigquery:
-        project = (parse_uri(args.output, want_table=False)[0] if writes_bigquery
-                   else parse_uri(args.input, want_table=True)[0] if args.input
-                   else options.view_as(GoogleCloudOptions).project)
-        connection = Connection.from_options(project, args.bigquery_endpoint, args.bigquery_storage_endpoint,
-                                             args.bigquery_location)
-    if writes_bigquery:
-        staging = ensure_tables(connection, parse_uri(args.output, want_table=False)[1], run.run_id)
-        summary = summary or f"runs/{run.run_id}/run_summary.json"
+    if not (args.input_query or (args.input or "").startswith("bq://") or writes_bigquery):
+        return None
+    uri = args.output if writes_bigquery else args.input
+    return Connection.from_options(None if uri else options.view_as(GoogleCloudOptions).project,
+                                   args.bigquery_endpoint, args.bigquery_storage_endpoint, args.bigquery_location,
+                                   uri=uri)
+
+
+def create_bigquery_tables(args: argparse.Namespace, connection: Optional[Connection],
+                           run: RunInfo) -> Optional[dict[str, str]]:
+    """For BigQuery output: the dataset's tables (created or upgraded) and this run's staging tables."""
+    if not args.output.startswith("bq://"):
+        return None
+    return ensure_tables(connection, parse_uri(args.output, want_table=False)[1], run.run_id)
+
+
+def build_config(args: argparse.Namespace, model: ModelSettings, run: RunInfo,
+                 connection: Optional[Connection] = None,
+                 staging: Optional[dict[str, str]] = None) -> ExtractionConfig:
+    """The pipeline's configuration from the flags and what the steps above found; no I/O."""
+    writes_bigquery = args.output.startswith("bq://")
     return ExtractionConfig(
         input=args.input or "", output=args.output, model=args.model, model_version=run.model_version,
-        prompt_style=style, limits=limits, run=run, batch_size=args.batch_size, slots=args.slots, limit=args.limit,
-        columns=ColumnMap.from_pairs(args.column), max_listing_chars=args.max_listing_chars, engine=args.engine,
-        input_query=args.input_query, connection=connection, staging=staging, summary=summary,
+        prompt_style=model.style, limits=model.limits, run=run, batch_size=args.batch_size, slots=args.slots,
+        limit=args.limit, columns=ColumnMap.from_pairs(args.column), max_listing_chars=args.max_listing_chars,
+        engine=args.engine, input_query=args.input_query, connection=connection, staging=staging,
+        summary=args.summary or (f"runs/{run.run_id}/run_summary.json" if writes_bigquery else None),
         gpu_memory_utilization=args.gpu_memory_utilization,
         staging_output=None if writes_bigquery else sibling(args.output, "staging", run.run_id),
         keep_ungrounded=args.keep_ungrounded, backfill=not args.no_backfill, listing_check=not args.no_listing_check,
     )
 
+
+def prepare(args: argparse.Namespace, options: PipelineOptions) -> ExtractionConfig:
+    """Every check and side effect before the pipeline starts, in order: Dataflow options, flags, input, model,
+    run id, BigQuery connection and tables."""
+    if is_dataflow(options):
+        check_dataflow(args, options)
+    check_flags(args)
+    probe_input(args)
+    model = resolve_model_settings(args)
+    run = new_run(model)
+    connection = bigquery_connection(args, options)
+    staging = create_bigquery_tables(args, connection, run)
+    return build_config(args, model, run, connection, staging)
+
+
+# ------------------------------------------------------------------------------------------------ after the run
 
 def print_summary(summary: dict[str, Any]) -> None:
     by = ", ".join(f"{k}: {v}" for k, v in summary["dead_lettered_by"].items()) or "none"
@@ -182,19 +242,39 @@ def print_summary(summary: dict[str, Any]) -> None:
     )
 
 
-def finish_summary(config: ExtractionConfig, wall_seconds: float,
-                   merged: Optional[dict[str, int]] = None) -> dict[str, Any]:
-    """Add timings (and BigQuery's merged row counts) to the summary the pipeline wrote, and rewrite it."""
-    with FileSystems.open(config.summary_path) as handle:
-        summary = json.loads(handle.read().decode("utf-8"))
+def complete_summary(counts: dict[str, Any], wall_seconds: float, summary_path: str,
+                     merged: Optional[dict[str, int]] = None) -> dict[str, Any]:
+    """The run summary: the pipeline's reconciled counts, the timings, where the summary lies once the run's
+    output is in place, and (BigQuery output) the rows the merge inserted."""
+    summary = dict(counts)
+    summary["wall_seconds"] = round(wall_seconds, 1)
+    summary["summary_path"] = summary_path
+    summary["listings_per_minute"] = round(summary["read"] / wall_seconds * 60, 2) if wall_seconds else None
     if merged is not None:
         summary["bigquery_rows_inserted"] = merged
-    summary["wall_seconds"] = round(wall_seconds, 1)
-    summary["summary_path"] = config.summary_path
-    summary["listings_per_minute"] = round(summary["read"] / wall_seconds * 60, 2) if wall_seconds else None
+    return summary
+
+
+def final_summary_path(config: ExtractionConfig, over_budget: bool) -> str:
+    """Where run_summary.json lies once a folder output's files have moved: into the output, or aside when the
+    run is over its failure budget (`keep_failed`)."""
+    if not config.staging_output:
+        return config.summary_path
+    moved_to = (failed_path(config.write_path, config.output, config.run.run_id) if over_budget
+                else config.output.rstrip("/"))
+    return config.summary_path.replace(config.staging_output, moved_to)
+
+
+def read_counts(config: ExtractionConfig) -> dict[str, Any]:
+    with FileSystems.open(config.counts_path) as handle:
+        return json.loads(handle.read().decode("utf-8"))
+
+
+def write_summary_file(config: ExtractionConfig, summary: dict[str, Any]) -> None:
+    """run_summary.json, written once and complete; the pipeline's counts file it replaces is removed."""
     with FileSystems.create(config.summary_path) as handle:
         handle.write(json.dumps(summary, indent=2).encode("utf-8"))
-    return summary
+    FileSystems.delete([config.counts_path])
 
 
 def error_rate(summary: dict[str, Any]) -> float:
@@ -211,9 +291,7 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
     args, beam_args = build_parser().parse_known_args(argv)
     try:
         options = PipelineOptions(beam_args, save_main_session=False)
-        if is_dataflow(options):
-            check_dataflow(args, options)
-        config = make_config(args, options)
+        config = prepare(args, options)
     except (ValueError, OSError) as exc:  # InputError, unknown model folders, bad flags
         raise StartupError(str(exc).strip() or type(exc).__name__) from exc
     LOG.info("run %s: %s -> %s with %s (%s prompt, max_new_tokens %d)", config.run.run_id, config.input,
@@ -223,15 +301,16 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
         Path(config.summary).parent.mkdir(parents=True, exist_ok=True)
     with beam.Pipeline(options=options) as pipeline:
         build_pipeline(config, pipeline)
-    summary = finish_summary(config, time.time() - started)
-    rate = error_rate(summary)
+    counts = read_counts(config)
+    rate = error_rate(counts)
     over_budget = rate > args.max_error_rate
     merged = None
     if config.staging:
         dataset = parse_uri(config.output, want_table=False)[1]
         merged = finalize(config.connection, dataset, config.staging,
                           only=("extraction_errors",) if over_budget else None)
-        summary = finish_summary(config, time.time() - started, merged)
+    summary = complete_summary(counts, time.time() - started, final_summary_path(config, over_budget), merged)
+    write_summary_file(config, summary)
     if over_budget:
         kept = config.output if config.staging else keep_failed(config.write_path, config.output,
                                                                  config.run.run_id)
@@ -242,7 +321,6 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
         )
     if config.staging_output:
         publish(config.staging_output, config.output, config.run.run_id)
-        summary["summary_path"] = summary["summary_path"].replace(config.staging_output, config.output.rstrip("/"))
     print_summary(summary)
     return summary
 

@@ -9,10 +9,11 @@ import apache_beam as beam
 from beam_pipeline.bigquery_io import ReadBigQueryListings, WriteBigQueryTables
 from beam_pipeline.config import ExtractionConfig
 from beam_pipeline.handler import ExtractionHandler
-from beam_pipeline.sinks import TABLE_NAMES, WriteParquetTables
+from beam_pipeline.sinks import WriteParquetTables
 from beam_pipeline.summary import SummariseRun
 from beam_pipeline.transforms import BuildPrompts, Extract, FlattenToRows, NormaliseListings, ReadListings, Validate
 from inference.loading import EngineSpec
+from schemas.tables import TABLE_NAMES
 
 
 def make_handler(config: ExtractionConfig) -> ExtractionHandler:
@@ -65,5 +66,5 @@ def build_pipeline(config: ExtractionConfig, pipeline: beam.Pipeline) -> dict[st
     summary = {"read_records": records, "read_errors": read["errors"], "duplicates": normalised["duplicates"],
                "errors": errors, "grounding": grounding,
                **{name: tables[name] for name in TABLE_NAMES if name != "extraction_errors"}}
-    summary_pc = summary | "Summarise" >> SummariseRun(config.summary_path, config.summary_header())
+    summary_pc = summary | "Summarise" >> SummariseRun(config.counts_path, config.summary_header())
     return {**tables, "summary": summary_pc}

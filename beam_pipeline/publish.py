@@ -22,7 +22,7 @@ from pathlib import Path
 
 from apache_beam.io.filesystems import FileSystems
 
-from beam_pipeline.sinks import TABLE_NAMES
+from schemas.tables import TABLE_NAMES
 
 LOG = logging.getLogger(__name__)
 
@@ -72,10 +72,15 @@ def _publish_remote(staging: str, output: str) -> None:
     LOG.info("published %s", output)
 
 
+def failed_path(staging: str, output: str, run_id: str) -> str:
+    """Where `keep_failed` puts a failed run's staging folder."""
+    # nothing to rename on an object store: the staging prefix is the record
+    return staging if is_remote(output) else sibling(output, "failed", run_id)
+
+
 def keep_failed(staging: str, output: str, run_id: str) -> str:
     """Move a failed run's staging folder to `.failed-<run_id>` beside the output; returns where it went."""
-    failed = sibling(output, "failed", run_id)
-    if is_remote(output):
-        return staging  # nothing to rename on an object store: the staging prefix is the record
-    Path(staging).rename(failed)
+    failed = failed_path(staging, output, run_id)
+    if failed != staging:
+        Path(staging).rename(failed)
     return failed

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from schemas.tables import TABLE_NAMES
+
 # The words `show` prints for each removal reason of `extraction.grounding.REMOVAL_REASONS`.
 REASONS = {"unevidenced": "not in the listing", "negated": "ruled out by the listing (negated)",
            "context_only": "only in company, benefits, apply or legal text (context only)", "perk": "perks"}
@@ -19,7 +21,7 @@ def show(output: str, top: int = 15) -> None:
     print(f"run {summary['run_id']}: read {summary['read']}, extracted {summary['extracted']}, "
           f"dead-lettered {summary['dead_lettered']}, duplicates {summary['duplicates']}")
     tables = {name: pq.read_table(root / name).to_pylist()
-              for name in ("jobs", "job_skills", "job_benefits", "extraction_errors")}
+              for name in TABLE_NAMES}
     for name, rows in tables.items():
         print(f"  {name}: {len(rows)} rows in {root / name}")
     print("\njobs (first 10):")

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import apache_beam as beam
 
-from schemas.tables import arrow_schema
-
-TABLE_NAMES = ("jobs", "job_skills", "job_benefits", "extraction_errors")
+from schemas.tables import TABLE_NAMES, arrow_schema
 
 
 class WriteParquetTables(beam.PTransform):

@@ -1,7 +1,9 @@
-"""Run counts computed from the data itself, reconciled inside the pipeline, written as run_summary.json.
+"""Run counts computed from the data itself and reconciled inside the pipeline.
 
 Counting the PCollections (not metrics) makes the numbers exact on any
 runner: read = extracted + dead-lettered + duplicates, or the run fails.
+The counts go to a file the launcher completes (timings, BigQuery's merged
+rows) into run_summary.json, which it writes once.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from schemas.models import JobExtraction, skill_lists
+from schemas.tables import TABLE_NAMES
 
 # which PCollection feeds which count
 COUNT_KEYS = {
@@ -48,7 +51,7 @@ def reconcile(counts: dict[str, Any]) -> dict[str, Any]:
         "dead_lettered_by": dict(sorted(by_reason.items())),
         "rows": {
             "jobs": counts.get("extracted", 0),
-            **{k: counts.get(f"rows.{k}", 0) for k in ("job_skills", "job_benefits", "extraction_errors")},
+            **{k: counts.get(f"rows.{k}", 0) for k in TABLE_NAMES if k != "jobs"},
         },
         "grounding": {kind: dict(sorted(counts.get(kind, {}).items())) for kind in GROUNDING_KINDS},
         "rules_changed": dict(sorted(counts.get("rules_changed", {}).items())),
@@ -99,20 +102,21 @@ class _MergeCounts(beam.CombineFn):
         return acc
 
 
-def write_summary(summary: dict[str, Any], path: str, extra: dict[str, Any]) -> dict[str, Any]:
-    document = {**extra, **summary}
+def write_counts(counts: dict[str, Any], path: str, header: dict[str, Any]) -> dict[str, Any]:
+    document = {**header, **counts}
     with FileSystems.create(path) as handle:
         handle.write(json.dumps(document, indent=2, default=str).encode("utf-8"))
     return document
 
 
 class SummariseRun(beam.PTransform):
-    """Counts → reconciled summary written to `path`; raises ReconciliationError when they disagree."""
+    """Counts → reconciled counts, after the run's `header`, written to `path`; raises ReconciliationError when
+    they disagree."""
 
-    def __init__(self, path: str, extra: dict[str, Any]):
+    def __init__(self, path: str, header: dict[str, Any]):
         super().__init__()
         self._path = path
-        self._extra = extra
+        self._header = header
 
     def expand(self, parts: dict[str, beam.PCollection]) -> beam.PCollection:
         keyed = [
@@ -126,4 +130,4 @@ class SummariseRun(beam.PTransform):
         return (keyed | "AllCounts" >> beam.Flatten()
                 | "Merge" >> beam.CombineGlobally(_MergeCounts())
                 | "Reconcile" >> beam.Map(reconcile)
-                | "Write" >> beam.Map(write_summary, self._path, self._extra))
+                | "Write" >> beam.Map(write_counts, self._path, self._header))

@@ -31,6 +31,7 @@ from bench.synthetic import generate, write  # noqa: E402
 from insights import app as A  # noqa: E402
 from insights import queries as Q
 from insights.source import open_source  # noqa: E402
+from schemas.tables import TABLE_NAMES  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "dashboard.json"
 
@@ -83,7 +84,7 @@ def main() -> None:
     load_seconds = time.perf_counter() - started
     con = source.cursor()
     rows = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-            for name in ("jobs", "job_skills", "job_benefits", "extraction_errors")}
+            for name in TABLE_NAMES}
     started = time.perf_counter()
     A.create_app(source)  # filter options and the trend's skill list, once at start-up
     app_seconds = time.perf_counter() - started

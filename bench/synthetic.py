@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from schemas.canonical import CANONICAL_ALIASES, canonical_name  # noqa: E402
 from schemas.models import TechnicalSkills  # noqa: E402
-from schemas.tables import arrow_schema  # noqa: E402
+from schemas.tables import TABLE_NAMES, arrow_schema  # noqa: E402
 from schemas.vocab import Methodology, allowed  # noqa: E402
 
 MODEL, OLD_MODEL = "qwen3-1.7b-jobx@7f3a9c2e", "smollm2-135m-jobx@1b2c3d4e"
@@ -197,8 +197,7 @@ def generate(jobs: int, seed: int = 0, old_share: float = 0.05, error_share: flo
     preferred = [rng.choice(len(technical), size=min(rng.poisson(PREFERRED_MEAN), 6), replace=False,
                             p=tech_weight / tech_weight.sum()) for _ in range(jobs)]
 
-    cols: dict[str, dict[str, list]] = {n: {c.name: [] for c in arrow_schema(n)} for n in
-                                        ("jobs", "job_skills", "job_benefits", "extraction_errors")}
+    cols: dict[str, dict[str, list]] = {n: {c.name: [] for c in arrow_schema(n)} for n in TABLE_NAMES}
     months = [START + dt.timedelta(days=d) for d in range(0, DAYS + 31, 31)]
 
     def keys(table: str, job_id: str, model: str, ingested: dt.date) -> None:

@@ -34,11 +34,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         from extraction.bigquery import Connection, parse_uri
 
         try:
-            project = parse_uri(args.source, want_table=False)[0]
+            parse_uri(args.source, want_table=False)
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        connection = Connection.from_options(project, args.bigquery_endpoint, args.bigquery_storage_endpoint)
+        connection = Connection.from_options(None, args.bigquery_endpoint, args.bigquery_storage_endpoint,
+                                             uri=args.source)
     started = time.time()
     try:
         source = open_source(args.source, connection, args.run_summaries)

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.canonical import canonical_name, match_key
+from schemas.tables import TABLE_NAMES
 from schemas.vocab import RemoteStatus, RoleSeniority, allowed
 
 REMOTE = (RemoteStatus.FULLY_REMOTE.value, RemoteStatus.REMOTE_REGION.value)
@@ -436,7 +437,7 @@ def data_quality(con: Con, model_versions: Sequence[str] = ()) -> dict[str, Any]
         return con.execute(sql.format(scope=scope), [versions, versions]).fetchone()[0]
 
     tables = {name: count(f"SELECT count(*) FROM {name} WHERE {{scope}}")
-              for name in ("jobs", "job_skills", "job_benefits", "extraction_errors")}
+              for name in TABLE_NAMES}
     dead = rows(con, f"""SELECT stage, reason, count(*) AS rows FROM extraction_errors WHERE {scope}
         GROUP BY stage, reason ORDER BY rows DESC, stage, reason""", [versions, versions])
     skills = rows(con, f"""SELECT count(*) AS rows, count(*) FILTER (WHERE grounded) AS grounded,

@@ -25,11 +25,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.dataset as pads
 
-from schemas.tables import arrow_schema, column_names
+from schemas.tables import TABLE_NAMES, arrow_schema, column_names
 
 LOG = logging.getLogger(__name__)
 
-TABLE_NAMES = ("jobs", "job_skills", "job_benefits", "extraction_errors")
 SOFT_SKILLS = "soft_skills_keywords"  # the skill gap leaves them out: nobody types "Teamwork" to compare
 
 
@@ -159,7 +158,7 @@ def open_bigquery(uri: str, connection: Any = None, summaries: Optional[str] = N
         project, dataset, _ = parse_uri(uri, want_table=False)
     except ValueError as exc:
         raise SourceError(str(exc)) from exc
-    connection = connection or Connection.from_options(project)
+    connection = connection or Connection.from_options(uri=uri)
     client, reader = connection.client(), connection.read_client()
     tables, problems = {}, []
     for name in TABLE_NAMES:

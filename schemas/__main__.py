@@ -8,14 +8,17 @@ import sys
 from pathlib import Path
 from typing import Iterator, Optional
 
+from extraction.errors import DeadLetter
 from extraction.listings import ColumnMap, ListingError, normalise_listing
 from extraction.prompt import PromptStyle, count_tokens, render
+from extraction.readers import InputError, read_records
 from schemas.decoding import decoding_schema, longest_output, token_budget
 from schemas.validation import ExtractionError, canonical_json, parse_extraction
 
 
 def _jsonl(path: Path) -> Iterator[tuple[int, Optional[str]]]:
-    """(line number, text) of each non-blank line; None for a line that is not UTF-8 (reported on stderr)."""
+    """(line number, text) of each non-blank line of a labels file; None for a line that is not UTF-8 (reported
+    on stderr). Line numbers, not the listing reader: each message names the line a person fixes."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
@@ -82,13 +85,13 @@ def cmd_prompt(args: argparse.Namespace) -> int:
     tokenizer = load_tokenizer(args.model)
     columns = ColumnMap.from_pairs(args.column)
     counts: list[int] = []
-    for number, line in _jsonl(args.file):
-        if line is None:
-            continue
+    for number, record in enumerate(read_records(str(args.file), columns=columns, flag="prompt"), start=1):
         try:
-            listing = normalise_listing(json.loads(line), columns)
-        except (json.JSONDecodeError, ListingError) as exc:
-            print(f"{args.file}:{number}: skipped: {exc}", file=sys.stderr)
+            if isinstance(record, DeadLetter):
+                raise ListingError(record.reason, record.detail)
+            listing = normalise_listing(record, columns)
+        except ListingError as exc:
+            print(f"{args.file}: record {number}: skipped: {exc.reason}: {exc}", file=sys.stderr)
             continue
         text = render(tokenizer, listing.text(), args.style)
         counts.append(count_tokens(tokenizer, text))
@@ -120,8 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--model", default="embedded", help="tokenizer for --budget (default: embedded SmolLM2)")
     schema.set_defaults(func=cmd_json_schema)
 
-    prompt = sub.add_parser("prompt", help="render prompts for a JSON-lines file of listings, with token counts")
-    prompt.add_argument("file", type=Path, help="listings, one JSON object per line")
+    prompt = sub.add_parser("prompt", help="render prompts for a file of listings, with token counts")
+    prompt.add_argument("file", type=Path, help="listings: a .jsonl, .csv or .parquet file, read as the pipeline "
+                                                "reads it")
     prompt.add_argument("--style", choices=[s.value for s in PromptStyle], default=PromptStyle.FULL.value)
     prompt.add_argument("--model", default="embedded", help="whose tokenizer and chat template to use")
     prompt.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
@@ -138,6 +142,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         return args.func(args)
     except OSError as exc:  # missing file, a folder, no permission
         print(f"error: {exc.filename or args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except InputError as exc:  # the prompt command's file, as the reader checks it
+        print(f"error: {exc}", file=sys.stderr)
         return 2
 
 

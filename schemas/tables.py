@@ -116,6 +116,7 @@ TABLES: dict[str, list[Column]] = {
         _text("input_excerpt", "The first characters of the input record."),
     ],
 }
+TABLE_NAMES: tuple[str, ...] = tuple(TABLES)  # every output names its tables from here, in this order
 
 CLUSTERING: dict[str, list[str]] = {
     "jobs": ["role_seniority", "remote_status", "company_type"],

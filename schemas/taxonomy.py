@@ -269,10 +269,6 @@ class Taxonomy:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def in_category(self, category: str) -> list[Entry]:
-        """The entries filed under one list, in table order (e.g. for a prompt's list of canonical names)."""
-        return [e for e in self.entries if e.category == category]
-
     def entry(self, name: str) -> Optional[Entry]:
         """The entry one of whose spellings `name` is (case-, accent- and separator-insensitive)."""
         return self._by_key.get(spelling_key(name))

@@ -81,6 +81,8 @@ def test_over_the_failure_budget_the_run_fails_but_keeps_its_dead_letters(tmp_pa
     (failed,) = tmp_path.glob(".out.failed-*")
     summary = json.loads((failed / "run_summary.json").read_text())
     assert summary["read"] == 7 and summary["dead_lettered"] == 7 and summary["reconciled"]
+    assert summary["summary_path"] == str(failed / "run_summary.json") and summary["wall_seconds"] > 0
+    assert not list(failed.glob("*.counts"))  # the pipeline's counts became the summary
     reasons = {(r["job_id"], r["reason"]) for r in pq.read_table(failed / "extraction_errors").to_pylist()}
     assert reasons == {("e1", "empty_description"), ("e2", "not_text"), ("e3", "invalid_encoding"),
                        ("(unknown)", "invalid_json"), ("(unknown)", "not_an_object"), ("e4", "not_a_job_listing"),
@@ -94,7 +96,8 @@ def test_with_the_budget_lifted_the_run_publishes_its_dead_letters(tmp_path):
     assert main(["--input", str(hostile_file(tmp_path / "bad.jsonl")), "--output", str(out), *MODEL,
                  "--max-error-rate", "1"]) == 0
     assert (out / "my-notes.txt").read_text() == "kept by the user"
-    assert json.loads((out / "run_summary.json").read_text())["dead_lettered"] == 7
+    summary = json.loads((out / "run_summary.json").read_text())
+    assert summary["dead_lettered"] == 7 and summary["summary_path"] == str(out / "run_summary.json")
     assert pq.read_table(out / "jobs").num_rows == 0 and pq.read_table(out / "extraction_errors").num_rows == 7
     assert all(p.read_bytes() != b"the previous run's jobs" for p in (out / "jobs").iterdir())  # no old shard
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = {"schemas": 0, "extraction": 1, "inference": 2, "beam_pipeline": 3, "trainer": 3, "insights": 3}
@@ -72,3 +73,24 @@ def test_no_import_cycle():
     for module in sorted(edges):
         if module not in state and (cycle := visit(module)):
             raise AssertionError("import cycle: " + " -> ".join(cycle))
+
+
+def _test_imports(tree: ast.AST) -> Iterator[str]:
+    """Modules of `tests` that a file imports (for `from tests.unit import x`, tests.unit.x)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            if node.module in ("tests", "tests.unit", "tests.integration"):  # packages: the names are modules
+                yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def test_no_test_module_imports_another():
+    """Shared servers and datasets live in tests/support; a test module imports none of its neighbours."""
+    wrong = [f"{path.relative_to(ROOT)} imports {name}"
+             for path in sorted((ROOT / "tests").rglob("*.py"))
+             for name in _test_imports(ast.parse(path.read_text(encoding="utf-8")))
+             if name.split(".")[0] == "tests"
+             and any(part.startswith("test_") or part == "conftest" for part in name.split(".")[1:])]
+    assert not wrong, "import shared test code from tests/support:\n" + "\n".join(wrong)
