@@ -128,6 +128,8 @@ def test_pipeline_reads_and_writes_bigquery_and_reruns_without_duplicates(connec
     first = run(argv + ["--summary", str(tmp_path / "first.json")])
     assert (first["read"], first["duplicates"], first["extracted"] + first["dead_lettered"]) == (3, 1, 2)
     assert first["bigquery_rows_inserted"]["extraction_errors"] >= 1
+    assert json.loads((tmp_path / "first.json").read_text()) == first  # written once, with the merge's counts
+    assert not list(tmp_path.glob("*.counts"))
     client = connection.client()
 
     def count(table: str) -> int:
