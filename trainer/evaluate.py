@@ -11,8 +11,8 @@ from tqdm import tqdm
 from extraction.listings import ColumnMap
 from extraction.postprocess import postprocess
 from extraction.prompt import PromptStyle, fit_prompt
-from extraction.screening import not_a_listing_reason
 from extraction.readers import read_records
+from extraction.screening import not_a_listing_reason
 from inference.limits import resolve_token_limits
 from inference.model_source import default_prompt_style, resolve_model
 from inference.transformers_engine import TransformersEngine
