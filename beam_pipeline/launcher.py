@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -19,7 +20,9 @@ from apache_beam.options.pipeline_options import GoogleCloudOptions, PipelineOpt
 from beam_pipeline.bigquery_tables import ensure_tables, finalize
 from beam_pipeline.config import DEFAULT_BATCH_SIZE, ExtractionConfig, model_version
 from beam_pipeline.dataflow import check_dataflow, is_dataflow
+from beam_pipeline.decoders import plan_decoders
 from beam_pipeline.pipeline import build_pipeline
+from beam_pipeline.progress import ProgressBar, count_records, quiet_unactionable_warnings
 from beam_pipeline.publish import failed_path, keep_failed, publish, sibling
 from extraction.bigquery import Connection, parse_uri
 from extraction.listings import ColumnMap
@@ -236,10 +239,17 @@ def print_summary(summary: dict[str, Any]) -> None:
         f"({by}) | duplicates {summary['duplicates']}\n"
         f"rows: {json.dumps(summary['rows'])}\n"
         f"model {summary['model_version']}, {summary['prompt_style']} prompt, {summary['wall_seconds']}s "
-        f"({summary['listings_per_minute']} listings/min)\n"
+        f"({summary['listings_per_minute']} listings/min)"
+        + (f", {decoders_line(summary['decoders'])}" if summary.get("decoders") else "") + "\n"
         f"tables in {summary['output']}; summary in {summary['summary_path']}",
         flush=True,
     )
+
+
+def decoders_line(decoders: dict[str, Any]) -> str:
+    threads = decoders.get("threads_each")
+    return (f"{decoders['processes']} decoder process{'es' * (decoders['processes'] != 1)}"
+            + (f" x {threads} thread{'s' * (threads != 1)}" if isinstance(threads, int) else ""))
 
 
 def complete_summary(counts: dict[str, Any], wall_seconds: float, summary_path: str,
@@ -288,19 +298,28 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("apache_beam", "httpx", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_unactionable_warnings()
     args, beam_args = build_parser().parse_known_args(argv)
     try:
         options = PipelineOptions(beam_args, save_main_session=False)
         config = prepare(args, options)
+        local = not is_dataflow(options)
+        total = count_records(config.input or None, args.limit) if local else None
+        plan = plan_decoders(config.engine, beam_args, listings=total)  # every core, unless the flags say
+        if plan.beam_flags:
+            options = PipelineOptions(beam_args + plan.beam_flags, save_main_session=False)
     except (ValueError, OSError) as exc:  # InputError, unknown model folders, bad flags
         raise StartupError(str(exc).strip() or type(exc).__name__) from exc
     LOG.info("run %s: %s -> %s with %s (%s prompt, max_new_tokens %d)", config.run.run_id, config.input,
              config.output, config.model_version, config.prompt_style.value, config.limits.max_new_tokens)
+    LOG.info("decoders: %s", plan.describe())
     started = time.time()
     if config.summary and "://" not in config.summary:
         Path(config.summary).parent.mkdir(parents=True, exist_ok=True)
-    with beam.Pipeline(options=options) as pipeline:
-        build_pipeline(config, pipeline)
+    progress = ProgressBar(total) if local else None
+    with plan.environment_applied(), progress or contextlib.nullcontext():
+        with beam.Pipeline(options=options) as pipeline:
+            build_pipeline(config, pipeline)
     counts = read_counts(config)
     rate = error_rate(counts)
     over_budget = rate > args.max_error_rate
@@ -310,6 +329,7 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
         merged = finalize(config.connection, dataset, config.staging,
                           only=("extraction_errors",) if over_budget else None)
     summary = complete_summary(counts, time.time() - started, final_summary_path(config, over_budget), merged)
+    summary["decoders"] = (progress and progress.decoders) or plan.summary()
     write_summary_file(config, summary)
     if over_budget:
         kept = config.output if config.staging else keep_failed(config.write_path, config.output,

@@ -14,10 +14,12 @@ import os
 import re
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any, Optional
 
 ENV = "JOBX_PROGRESS_DIR"
+LOG = logging.getLogger(__name__)
 _REPORTS: dict[tuple[int, str], "DecoderReport"] = {}
 _REPORTS_LOCK = threading.Lock()
 
@@ -97,17 +99,21 @@ def describe_decoders(reports: list[dict[str, Any]]) -> Optional[dict[str, Any]]
 
 
 class ProgressBar:
-    """A tqdm bar over listings decoded, while the pipeline runs; quiet where stderr is not a terminal.
+    """A tqdm bar over listings decoded, while the pipeline runs. Where stderr is not a terminal (a log
+    file, CI) the bar is off and a log line says the same every `log_seconds`. Either way a log line says
+    when each decoder process has loaded its model: Beam's worker processes log only warnings to the launcher.
 
     `total` is the number of records to read when it is known (a local file, --limit); listings that never
     reach the model (duplicates, dead letters before it) leave the bar short of it, and the run summary says
     where they went.
     """
 
-    def __init__(self, total: Optional[int], poll_seconds: float = 0.5):
+    def __init__(self, total: Optional[int], poll_seconds: float = 0.5, log_seconds: float = 30.0):
         self.total = total
         self.poll_seconds = poll_seconds
+        self.log_seconds = log_seconds
         self.reports: list[dict[str, Any]] = []
+        self.done = 0
         self._folder: Optional[tempfile.TemporaryDirectory] = None
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
@@ -124,21 +130,32 @@ class ProgressBar:
                          smoothing=0.1)
         self._redirect = logging_redirect_tqdm()  # log lines print above the bar instead of through it
         self._redirect.__enter__()
+        self._started = time.monotonic()
         self._thread = threading.Thread(target=self._poll, name="progress", daemon=True)
         self._thread.start()
         return self
 
     def _poll(self) -> None:
-        shown = ""
+        shown, last_log = "", time.monotonic()
         while not self._stop.wait(self.poll_seconds):
             shown = self._refresh(shown)
+            if self._bar.disable and time.monotonic() - last_log >= self.log_seconds:
+                LOG.info("decoded %d%s listings in %.0fs (%s)", self.done, f"/{self.total}" if self.total else "",
+                         time.monotonic() - self._started, shown or "no decoder loaded yet")
+                last_log = time.monotonic()
         self._refresh(shown)
 
     def _refresh(self, shown: str) -> str:
+        known = {r["pid"] for r in self.reports}
         self.reports = read_reports(Path(self._folder.name))
+        for report in self.reports:
+            if report["pid"] not in known:
+                LOG.info("decoder process %d loaded its model (%s engine, %s torch threads)", report["pid"],
+                         report["engine"], report["threads"])
         done = sum(r["done"] for r in self.reports)
-        if done != self._bar.n:
-            self._bar.update(done - self._bar.n)
+        if done != self.done:  # a disabled bar counts nothing: the count is kept here
+            self._bar.update(done - self.done)
+            self.done = done
         decoders = describe_decoders(self.reports)
         label = ""
         if decoders:

@@ -7,11 +7,13 @@ queued prompt takes its slot. Choices are greedy under the same xgrammar
 constraints; the tokens are the ones `generate` picks for each prompt alone,
 up to floating-point rounding (a float64 test holds this exactly).
 
-The KV cache is right-aligned: every row's tokens fill its last columns and
-the columns before them are padding (masked). Masked keys add exactly zero to
-attention and positions are passed explicitly, so how much padding a row has
-does not change what the model computes; that is what lets rows join and leave
-at any step.
+The KV cache is a buffer of `slots` rows per layer, and row i of a decode step
+lives in slot i from column 0: its keys and values, and nothing else. So a
+step's attention reads exactly each row's own tokens (no padding to the longest
+row, no mask), a joining prompt is prefilled alone straight into a free slot,
+and a leaving row costs one row's copy (the last row moves into its slot), not
+a copy of the whole cache. Positions are passed explicitly, so where a row sits
+does not change what the model computes.
 """
 from __future__ import annotations
 
@@ -24,50 +26,133 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 import torch
+from transformers import AttentionInterface
 from transformers.cache_utils import Cache, DynamicLayer
+from transformers.integrations.sdpa_attention import sdpa_attention_forward
 
 from inference.engine import Generation
 
 LOG = logging.getLogger(__name__)
+_ATTENTION = "jobx_rows"  # our attention, selected only for the decoder's own forward calls
 
 
-class _GrowingLayer(DynamicLayer):
-    """A DynamicLayer whose keys and values are views on a buffer with spare room.
+@dataclass
+class _Step:
+    """What a decode step's attention needs: how many rows, and each row's length once this step's token is in."""
 
-    DynamicLayer concatenates, copying the whole cache every step; here a step
-    writes only its new column.
+    lengths: list[int]
+    padded: bool  # one masked batch over the longest row (GPU) instead of one row at a time (CPU)
+    _mask: Optional[torch.Tensor] = None
+
+    def mask(self, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
+        """Additive (rows, 1, 1, longest) mask over the columns past each row's length; made once per step."""
+        if self._mask is None:
+            columns = torch.arange(max(self.lengths), device=device)
+            lengths = torch.tensor(self.lengths, device=device)
+            self._mask = torch.zeros((len(self.lengths), 1, 1, len(columns)), dtype=dtype, device=device)
+            self._mask.masked_fill_((columns[None, :] >= lengths[:, None])[:, None, None, :], float("-inf"))
+        return self._mask
+
+
+class _SlotCache(Cache):
+    """Per layer, keys and values of shape (slots, kv_heads, capacity, head_dim); slot i holds row i's tokens.
+
+    `prefill_slot` set: the forward is one prompt, written to that slot, attending over itself (SDPA, causal).
+    `step` set: the forward is one new token per row, written after each row's tokens; `_rows_attention` then
+    reads each row's slot up to its length.
     """
 
-    headroom = 128
+    headroom = 256
 
-    def update(self, key_states: torch.Tensor, value_states: torch.Tensor, *args: Any,
-               **kwargs: Any) -> tuple[torch.Tensor, torch.Tensor]:
-        if not self.is_initialized:
-            self.lazy_initialization(key_states, value_states)
-            self.replace(key_states[..., :0, :], value_states[..., :0, :])
-        length, new = self.keys.shape[-2], key_states.shape[-2]
-        if length + new > self._key_buffer.shape[-2]:
-            self.replace(self.keys, self.values, room=new)
-        self._key_buffer[..., length:length + new, :] = key_states
-        self._value_buffer[..., length:length + new, :] = value_states
-        self.keys = self._key_buffer[..., :length + new, :]
-        self.values = self._value_buffer[..., :length + new, :]
-        return self.keys, self.values
+    def __init__(self, layers: int, slots: int):
+        super().__init__(layers=[DynamicLayer() for _ in range(layers)])  # placeholders: layer types for masks
+        self.slots = slots
+        self.keys: list[Optional[torch.Tensor]] = [None] * layers
+        self.values: list[Optional[torch.Tensor]] = [None] * layers
+        self.lengths = [0] * slots  # tokens held by each slot
+        self.prefill_slot: Optional[int] = None
+        self.step: Optional[_Step] = None
+        self._slot_index: Optional[torch.Tensor] = None
+        self._column_index: Optional[torch.Tensor] = None
 
-    def replace(self, keys: torch.Tensor, values: torch.Tensor, room: int = 0) -> None:
-        """New contents (after rows joined or left), copied into a fresh buffer."""
-        batch, heads, length, dim = keys.shape
-        capacity = length + room + self.headroom
-        self._key_buffer = keys.new_empty((batch, heads, capacity, dim))
-        self._value_buffer = values.new_empty((batch, heads, capacity, dim))
-        self._key_buffer[..., :length, :] = keys
-        self._value_buffer[..., :length, :] = values
-        self.keys = self._key_buffer[..., :length, :]
-        self.values = self._value_buffer[..., :length, :]
+    def update(self, key_states: torch.Tensor, value_states: torch.Tensor, layer_idx: int, *args: Any,
+               **kwargs: Any) -> tuple[Any, Any]:
+        keys, values = self._buffers(layer_idx, key_states)
+        if self.prefill_slot is not None:
+            n = key_states.shape[-2]
+            keys[self.prefill_slot, :, :n] = key_states[0]
+            values[self.prefill_slot, :, :n] = value_states[0]
+            return key_states, value_states
+        keys[self._slot_index, :, self._column_index] = key_states[:, :, 0]
+        values[self._slot_index, :, self._column_index] = value_states[:, :, 0]
+        return self.step, (keys, values)
+
+    def _buffers(self, layer: int, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.keys[layer] is None:
+            shape = (self.slots, like.shape[1], self.capacity_needed() + self.headroom, like.shape[3])
+            self.keys[layer], self.values[layer] = like.new_zeros(shape), like.new_zeros(shape)
+        return self.keys[layer], self.values[layer]
+
+    def capacity_needed(self) -> int:
+        return max(self.lengths)
+
+    def reserve(self, columns: int) -> None:
+        """Room for `columns` tokens in every slot, growing every layer's buffers by copying when short."""
+        for layer, keys in enumerate(self.keys):
+            if keys is not None and keys.shape[2] < columns:
+                capacity = columns + self.headroom
+                for buffers in (self.keys, self.values):
+                    old = buffers[layer]
+                    buffers[layer] = old.new_zeros((*old.shape[:2], capacity, old.shape[3]))
+                    buffers[layer][:, :, :old.shape[2]] = old
+
+    def begin_prefill(self, slot: int, tokens: int) -> None:
+        self.reserve(tokens)
+        self.lengths[slot] = tokens
+        self.prefill_slot, self.step = slot, None
+
+    def begin_step(self, rows: int, padded: bool, device: torch.device) -> None:
+        """One new token for each of rows 0..rows-1, written at each row's current length."""
+        columns = self.lengths[:rows]
+        self.reserve(max(columns) + 1)
+        self._slot_index = torch.arange(rows, device=device)
+        self._column_index = torch.tensor(columns, device=device)
+        for slot in range(rows):
+            self.lengths[slot] += 1
+        self.prefill_slot, self.step = None, _Step(self.lengths[:rows], padded)
+
+    def move(self, source: int, target: int) -> None:
+        """Row `source`'s tokens into slot `target` (a leaving row's), so rows stay in slots 0..n-1."""
+        n = self.lengths[source]
+        for keys, values in zip(self.keys, self.values):
+            if keys is not None:
+                keys[target, :, :n] = keys[source, :, :n]
+                values[target, :, :n] = values[source, :, :n]
+        self.lengths[target], self.lengths[source] = n, 0
 
 
-def _new_cache() -> Cache:
-    return Cache(layer_class_to_replicate=_GrowingLayer)
+def _rows_attention(module: Any, query: torch.Tensor, key: Any, value: Any, attention_mask: Optional[torch.Tensor],
+                    scaling: Optional[float] = None, dropout: float = 0.0, **kwargs: Any) -> tuple[torch.Tensor, None]:
+    """Decode-step attention over each row's own tokens; anything else (a prompt's prefill) is plain SDPA."""
+    if not isinstance(key, _Step):
+        return sdpa_attention_forward(module, query, key, value, attention_mask, scaling=scaling, dropout=dropout,
+                                      **kwargs)
+    step, (keys, values) = key, value
+    rows, heads, _, dim = query.shape
+    kv_heads = keys.shape[1]
+    scale = dim ** -0.5 if scaling is None else scaling
+    q = query.reshape(rows, kv_heads, heads // kv_heads, dim) * scale  # the query heads that share a kv head
+    if step.padded:
+        width = max(step.lengths)
+        scores = torch.matmul(q, keys[:rows, :, :width].transpose(-1, -2)) + step.mask(q.device, q.dtype)
+        out = torch.matmul(scores.softmax(-1), values[:rows, :, :width])
+    else:
+        out = q.new_empty(q.shape)
+        for row, length in enumerate(step.lengths):
+            scores = torch.matmul(q[row], keys[row, :, :length].transpose(-1, -2))
+            torch.matmul(scores.softmax(-1), values[row, :, :length], out=out[row])
+    return out.reshape(rows, 1, heads, dim), None
+
 
 
 @dataclass
@@ -87,7 +172,8 @@ class ContinuousDecoder:
                  progress_seconds: float = 30.0):
         if slots < 1:
             raise ValueError("slots must be positive")
-        layer_types = set(getattr(model.config.get_text_config(), "layer_types", None) or ["full_attention"])
+        text_config = model.config.get_text_config()
+        layer_types = set(getattr(text_config, "layer_types", None) or ["full_attention"])
         if layer_types != {"full_attention"}:
             raise ValueError(f"the transformers engine decodes full-attention models only; this one has "
                              f"{sorted(layer_types)} layers: use --engine vllm")
@@ -97,8 +183,10 @@ class ContinuousDecoder:
         self.stop_ids = set(stop_ids)
         self.slots = slots
         self.progress_seconds = progress_seconds
-        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        self.layers = text_config.num_hidden_layers
         self.vocab_size = model.get_output_embeddings().weight.shape[0]
+        # on a CPU one row at a time beats a padded batch (small matmuls, no padding read); on a GPU the batch
+        self.padded_attention = model.device.type != "cpu"
         # transformers renamed forward's `past_key_values` to `cache` (the old name warns, then goes away)
         self._cache_kwarg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
         self._masks = None
@@ -122,25 +210,27 @@ class ContinuousDecoder:
             raise ValueError(f"prompts {empty} have no tokens: a prompt needs at least its chat template")
         queue = deque(enumerate(prompts))
         results: list[Optional[Generation]] = [None] * len(prompts)
-        rows: list[_Row] = []
-        cache, mask = _new_cache(), torch.zeros((0, 0), dtype=torch.long, device=self.model.device)
+        rows: list[_Row] = []  # rows[i] lives in slot i
+        cache = _SlotCache(self.layers, self.slots)
         started = last_log = time.time()
         with torch.inference_mode():
             while queue or rows:
                 if queue and len(rows) < self.slots:
-                    joining = [queue.popleft() for _ in range(min(self.slots - len(rows), len(queue)))]
-                    mask = self._admit(rows, cache, mask, joining, max_new_tokens)
+                    self._admit(rows, cache, *queue.popleft(), max_new_tokens)
                 else:
-                    mask = self._step(rows, cache, mask, max_new_tokens)
-                if any(row.finish_reason for row in rows):
-                    for row in rows:
-                        if row.finish_reason:
-                            results[row.index] = self._result(row)
-                    keep = [i for i, row in enumerate(rows) if not row.finish_reason]
-                    if on_finished is not None:
-                        on_finished(len(rows) - len(keep))
-                    rows[:] = [rows[i] for i in keep]
-                    mask = _keep_rows(cache, mask, keep)
+                    self._step(rows, cache, max_new_tokens)
+                finished = [i for i, row in enumerate(rows) if row.finish_reason]
+                for i in reversed(finished):  # the last row moves into each freed slot
+                    results[rows[i].index] = self._result(rows[i])
+                    last = len(rows) - 1
+                    if i != last:
+                        cache.move(last, i)
+                        rows[i] = rows[last]
+                    else:
+                        cache.lengths[i] = 0
+                    rows.pop()
+                if finished and on_finished is not None:
+                    on_finished(len(finished))
                 if time.time() - last_log > self.progress_seconds:
                     LOG.info("decoded %d/%d in %.0fs (%d running, %d queued)",
                              sum(r is not None for r in results), len(prompts),
@@ -151,48 +241,39 @@ class ContinuousDecoder:
             raise RuntimeError(f"decoding ended without a result for prompts {missing}")
         return results  # type: ignore[return-value]
 
-    def _admit(self, rows: list[_Row], cache: Cache, mask: torch.Tensor, joining: list[tuple[int, list[int]]],
-               max_new_tokens: int) -> torch.Tensor:
-        """Prefill the joining prompts together (left-padded), choose their first tokens, append them as rows."""
+    def _admit(self, rows: list[_Row], cache: _SlotCache, index: int, prompt: list[int], max_new_tokens: int) -> None:
+        """Prefill one prompt into the next free slot, choose its first token, and add it as a row."""
         import xgrammar as xgr
 
-        width = max(len(prompt) for _, prompt in joining)
         device = self.model.device
-        ids = torch.full((len(joining), width), self.pad_id, dtype=torch.long, device=device)
-        new_mask = torch.zeros_like(ids)
-        for i, (_, prompt) in enumerate(joining):
-            ids[i, width - len(prompt):] = torch.tensor(prompt, device=device)
-            new_mask[i, width - len(prompt):] = 1
-        new_cache = _new_cache()
-        logits = self._forward(ids, new_mask, (new_mask.cumsum(-1) - 1).clamp(min=0), new_cache)
-        new_rows = [_Row(index, xgr.GrammarMatcher(self.grammar) if self.grammar is not None else None,
-                         len(prompt), len(prompt)) for index, prompt in joining]
-        self._choose(new_rows, logits, max_new_tokens)
-        rows.extend(new_rows)
-        if mask.shape[0] == 0:
-            cache.layers = new_cache.layers
-            return new_mask
-        length = max(mask.shape[1], width)
-        old_pad, new_pad = length - mask.shape[1], length - width
-        for old, new in zip(cache.layers, new_cache.layers):
-            old.replace(torch.cat([_pad_left(old.keys, old_pad), _pad_left(new.keys, new_pad)]),
-                        torch.cat([_pad_left(old.values, old_pad), _pad_left(new.values, new_pad)]))
-        return torch.cat([_pad_left(mask, old_pad), _pad_left(new_mask, new_pad)])
+        cache.begin_prefill(len(rows), len(prompt))
+        logits = self._forward(torch.tensor([prompt], device=device),
+                               torch.arange(len(prompt), device=device)[None, :], cache)
+        row = _Row(index, xgr.GrammarMatcher(self.grammar) if self.grammar is not None else None, len(prompt),
+                   len(prompt))
+        self._choose([row], logits, max_new_tokens)
+        rows.append(row)
 
-    def _step(self, rows: list[_Row], cache: Cache, mask: torch.Tensor, max_new_tokens: int) -> torch.Tensor:
+    def _step(self, rows: list[_Row], cache: _SlotCache, max_new_tokens: int) -> None:
         """Feed every row its last token and choose the next."""
         device = self.model.device
         ids = torch.tensor([[row.output[-1]] for row in rows], device=device)
         positions = torch.tensor([[row.position] for row in rows], device=device)
         for row in rows:
             row.position += 1
-        mask = torch.cat([mask, torch.ones((len(rows), 1), dtype=mask.dtype, device=device)], dim=1)
-        self._choose(rows, self._forward(ids, mask, positions, cache), max_new_tokens)
-        return mask
+        cache.begin_step(len(rows), self.padded_attention, device)
+        self._choose(rows, self._forward(ids, positions, cache), max_new_tokens)
 
-    def _forward(self, ids: torch.Tensor, mask: torch.Tensor, positions: torch.Tensor, cache: Cache) -> torch.Tensor:
-        out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
-                         logits_to_keep=1, **{self._cache_kwarg: cache})
+    def _forward(self, ids: torch.Tensor, positions: torch.Tensor, cache: _SlotCache) -> torch.Tensor:
+        config = self.model.config
+        default = config._attn_implementation
+        AttentionInterface.register(_ATTENTION, _rows_attention)  # this module's, should another be loaded too
+        config._attn_implementation = _ATTENTION  # for these calls only: `generate` on this model is untouched
+        try:
+            out = self.model(input_ids=ids, position_ids=positions, use_cache=True, logits_to_keep=1,
+                             **{self._cache_kwarg: cache})
+        finally:
+            config._attn_implementation = default
         return out.logits[:, -1, :].float()
 
     def _choose(self, rows: list[_Row], logits: torch.Tensor, max_new_tokens: int) -> None:
@@ -226,31 +307,3 @@ class ContinuousDecoder:
             prompt_tokens=row.prompt_tokens,
             output_tokens=len(row.output) + (1 if row.finish_reason == "stop" else 0),
         )
-
-
-def _keep_rows(cache: Cache, mask: torch.Tensor, keep: list[int]) -> torch.Tensor:
-    """Drop finished rows, and the leading columns that are now padding for every row left.
-
-    A row's tokens always fill the last columns of the cache (a prompt joins
-    left-padded and every step appends one column), so trimming is a slice.
-    """
-    mask = mask[keep]
-    if not keep:
-        cache.layers = []
-        return mask
-    start = mask.shape[1] - int(mask.sum(dim=1).max())
-    rows = torch.tensor(keep, device=mask.device)
-    for layer in cache.layers:
-        layer.replace(layer.keys.index_select(0, rows)[..., start:, :],
-                      layer.values.index_select(0, rows)[..., start:, :])
-    return mask[:, start:]
-
-
-def _pad_left(tensor: torch.Tensor, columns: int) -> torch.Tensor:
-    """Zero columns before the sequence's start (dim 1 of a mask, dim 2 of a KV tensor)."""
-    if columns == 0:
-        return tensor
-    dim = 1 if tensor.dim() == 2 else 2
-    shape = list(tensor.shape)
-    shape[dim] = columns
-    return torch.cat([tensor.new_zeros(shape), tensor], dim=dim)

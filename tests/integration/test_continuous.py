@@ -115,3 +115,10 @@ def test_on_finished_hears_of_every_prompt_as_it_ends(tiny_model, tokenizer):
     decoder.run(prompt_ids(tokenizer), max_new_tokens=12, on_finished=heard.append)
     assert sum(heard) == len(PROMPTS)
     assert len(heard) > 1  # told as rows end, not once at the end
+
+
+def test_padded_attention_the_gpu_path_matches_generate_too(tiny_model, tokenizer):
+    decoder = ContinuousDecoder(tiny_model, tokenizer, None, stop_token_ids(tiny_model, tokenizer), slots=3)
+    decoder.padded_attention = True  # one masked batch over the longest row, as on a GPU
+    for ids, result in zip(prompt_ids(tokenizer), decoder.run(prompt_ids(tokenizer), max_new_tokens=24)):
+        assert result.text == tokenizer.decode(alone(tiny_model, tokenizer, ids, 24), skip_special_tokens=True)

@@ -6,6 +6,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -34,14 +35,18 @@ def test_one_report_per_process_and_none_unasked(tmp_path, monkeypatch):
     assert decoder_report("transformers", 1) is decoder_report("transformers", 1)
 
 
-def test_the_bar_sees_decoders_and_restores_the_environment(monkeypatch):
+def test_the_bar_sees_decoders_logs_them_and_restores_the_environment(monkeypatch, caplog):
     monkeypatch.delenv(ENV, raising=False)
-    with ProgressBar(total=4, poll_seconds=0.05) as bar:
+    with caplog.at_level(logging.INFO), ProgressBar(total=4, poll_seconds=0.05, log_seconds=0.05) as bar:
         folder = os.environ[ENV]
         report = decoder_report("transformers", 1)
         report.add(4)
+        time.sleep(0.3)
     assert ENV not in os.environ and not os.path.exists(folder)
     assert bar.decoders["listings_each"] == [4]
+    lines = [r.getMessage() for r in caplog.records]
+    assert f"decoder process {os.getpid()} loaded its model (transformers engine, 1 torch threads)" in lines
+    assert any(line.startswith("decoded 4/4 listings in") for line in lines)  # stderr is no terminal here
 
 
 def test_count_records_local_files(tmp_path):

@@ -1,0 +1,112 @@
+"""How many decoders a local run starts, and with how many threads each.
+
+Our decoder's step barely gains from a second thread, while a second process decoding other listings
+doubles throughput (docs/benchmarks/cpu-scaling.md). So on the DirectRunner, with our engine and no flags
+of the user's, the launcher runs one single-threaded decoder per usable core: Beam's multi-process
+DirectRunner (`--direct_num_workers N --direct_running_mode multi_processing`), each worker process
+loading its own model, its torch held to one thread by OMP_NUM_THREADS. Fewer when memory or the number
+of listings cannot use them all. A user who passes either Beam flag gets exactly what they asked for.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping, Optional
+
+# A decoder process's peak resident memory at the default slots, with room to spare (the scaling
+# benchmark measures it): the number of decoders is capped so that they fit in the memory available.
+DECODER_MEMORY_BYTES = 3 * 2**30
+_BEAM_FLAGS = ("--direct_num_workers", "--direct_running_mode")
+_DIRECT_RUNNERS = ("directrunner", "direct", "switchingdirectrunner")
+
+
+@dataclass(frozen=True)
+class DecoderPlan:
+    processes: int
+    threads: Optional[int]  # torch threads per decoder; None: torch's default (every core)
+    reason: str
+    beam_flags: list[str] = field(default_factory=list)
+    environment: dict[str, str] = field(default_factory=dict)
+
+    @contextmanager
+    def environment_applied(self) -> Iterator[None]:
+        """The plan's environment while the pipeline runs (Beam's worker processes inherit it), then the old one."""
+        saved = {name: os.environ.get(name) for name in self.environment}
+        os.environ.update(self.environment)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    def summary(self) -> dict[str, Optional[int]]:
+        return {"processes": self.processes, "threads_each": self.threads}
+
+    def describe(self) -> str:
+        threads = "torch's default threads" if self.threads is None else \
+            f"{self.threads} thread{'s' * (self.threads != 1)}"
+        return f"{self.processes} decoder process{'es' * (self.processes != 1)} x {threads} ({self.reason})"
+
+
+def usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def available_memory() -> Optional[int]:
+    """MemAvailable on Linux; None where it cannot be read (no cap then)."""
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def _flag_value(args: list[str], name: str) -> Optional[str]:
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def plan_decoders(engine: str, beam_args: list[str], *, listings: Optional[int] = None,
+                  cores: Optional[int] = None, memory: Optional[int] = None,
+                  environ: Mapping[str, str] = os.environ) -> DecoderPlan:
+    """The decoders for this run, and the Beam flags and environment that start them."""
+    cores = cores or usable_cores()
+    runner = (_flag_value(beam_args, "--runner") or "DirectRunner").lower()
+    threads_set = environ.get("OMP_NUM_THREADS")
+    if engine != "transformers":
+        return DecoderPlan(1, None, f"the {engine} engine schedules its own threads")
+    if runner not in _DIRECT_RUNNERS:
+        return DecoderPlan(1, None, f"{runner} runs one decoder per worker process")
+    if any(_flag_value(beam_args, flag) is not None or flag in beam_args for flag in _BEAM_FLAGS):
+        workers = int(_flag_value(beam_args, "--direct_num_workers") or 1) or cores
+        if (_flag_value(beam_args, "--direct_running_mode") or "in_memory") != "multi_processing" or workers == 1:
+            return DecoderPlan(1, int(threads_set) if threads_set else None, "as --direct_* asked")
+        threads = int(threads_set) if threads_set else max(1, cores // workers)
+        return DecoderPlan(workers, threads, "as --direct_* asked",
+                           environment={} if threads_set else {"OMP_NUM_THREADS": str(threads)})
+    memory = memory if memory is not None else available_memory()
+    processes = cores
+    reason = f"one per usable core, {cores}"
+    if memory is not None and memory // DECODER_MEMORY_BYTES < processes:
+        processes = max(1, memory // DECODER_MEMORY_BYTES)
+        reason = f"{cores} usable cores, memory for {processes}"
+    if listings is not None and listings < processes:
+        processes = max(1, listings)
+        reason = f"{cores} usable cores, {listings} listing{'s' * (listings != 1)}"
+    if processes == 1:
+        return DecoderPlan(1, int(threads_set) if threads_set else None, reason)
+    threads = int(threads_set) if threads_set else 1
+    return DecoderPlan(processes, threads, reason,
+                       beam_flags=["--direct_num_workers", str(processes), "--direct_running_mode", "multi_processing"],
+                       environment={} if threads_set else {"OMP_NUM_THREADS": "1"})
