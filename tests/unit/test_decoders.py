@@ -51,3 +51,34 @@ def test_the_environment_is_set_for_the_run_only(monkeypatch):
     with plan.environment_applied():
         assert os.environ["OMP_NUM_THREADS"] == "1"
     assert "OMP_NUM_THREADS" not in os.environ
+
+
+def test_auto_picks_vllm_where_it_is_installed_on_linux_for_big_enough_runs():
+    from beam_pipeline.decoders import VLLM_MIN_LISTINGS, choose_engine
+
+    big, small = VLLM_MIN_LISTINGS, VLLM_MIN_LISTINGS - 1
+    assert choose_engine("auto", listings=big, installed=True, system="linux").engine == "vllm"
+    assert choose_engine("auto", listings=None, installed=True, system="linux").engine == "vllm"  # BigQuery input
+    assert choose_engine("auto", listings=None, dataflow=True, installed=False).engine == "vllm"
+    for kept in (choose_engine("auto", listings=small, installed=True, system="linux"),
+                 choose_engine("auto", listings=big, installed=False, system="linux"),
+                 choose_engine("auto", listings=big, installed=True, system="darwin"),
+                 choose_engine("auto", listings=big, installed=True, system="win32")):
+        assert kept.engine == "transformers" and kept.reason
+    assert "fewer than" in choose_engine("auto", listings=small, installed=True, system="linux").reason
+
+
+def test_an_engine_the_user_names_is_used_as_named():
+    from beam_pipeline.decoders import choose_engine
+
+    assert choose_engine("transformers", listings=10_000, installed=True, system="linux").engine == "transformers"
+    assert choose_engine("vllm", listings=1, installed=False, system="darwin").engine == "vllm"
+
+
+def test_vllm_is_found_without_being_imported():
+    import sys
+
+    from beam_pipeline.decoders import vllm_installed
+
+    assert vllm_installed() is False  # the test venv has no vLLM; .venv-vllm's is checked in test_vllm_engine.py
+    assert "vllm" not in sys.modules
