@@ -94,7 +94,7 @@ def describe_decoders(reports: list[dict[str, Any]]) -> Optional[dict[str, Any]]
     if not reports:
         return None
     threads = sorted({r["threads"] for r in reports if r.get("threads") is not None})
-    return {"processes": len(reports), "threads_each": threads[0] if len(threads) == 1 else threads,
+    return {"processes": len(reports), "threads_each": threads[0] if len(threads) == 1 else (threads or None),
             "engine": reports[0]["engine"], "listings_each": [r["done"] for r in reports]}
 
 

@@ -8,15 +8,19 @@ Two levels:
             the engine, decodes its share, and reports its texts and timings. Measured: wall time from the
             first spawn to the last result (model loads included), the decode span (first decode start to
             last decode end), output tokens per second over that span, the peak RSS of all workers.
-  pipeline  `python -m beam_pipeline` itself on a file of the same listings, once per configuration
-            (its extra flags, e.g. `--direct_num_workers 1`, and variables, `env:OMP_NUM_THREADS=1`); the
-            jobs table is compared row for row, and the run summary says how many decoders ran.
+  pipeline  `python -m beam_pipeline` itself on a file of the same listings (or `--input`, e.g. the demo's),
+            once per configuration (its extra flags, e.g. `--direct_num_workers 1`, variables,
+            `env:OMP_NUM_THREADS=1`, and the interpreter, `python:.venv-vllm/bin/python`); the jobs table
+            is compared row for row, and the run summary says which engine and how many decoders ran.
 
 Configurations run in turn, round after round (A B C A B C ...), so a busy shared machine slows each
 alike; every configuration's texts (or rows) are compared with the first configuration's.
 
     .venv/bin/python bench/scaling_bench.py --listings 8 --configs 1x1,1x2,2x1 --rounds 2
     .venv/bin/python bench/scaling_bench.py --level pipeline --listings 8
+    .venv/bin/python bench/scaling_bench.py --level pipeline --input examples/listings.jsonl \
+        --pipeline-configs "one_thread=--direct_num_workers 1 env:OMP_NUM_THREADS=1;default=;\
+vllm=python:.venv-vllm/bin/python --engine vllm"
 """
 from __future__ import annotations
 
@@ -136,8 +140,9 @@ def run_pipeline_config(name: str, flags: str, source: Path, args: argparse.Name
     out = tmp / f"out-{name}-{time.time_ns()}"
     words = shlex.split(flags)
     env = {**os.environ, **dict(w[4:].split("=", 1) for w in words if w.startswith("env:"))}
-    command = [sys.executable, "-m", "beam_pipeline", "--input", str(source), "--output", str(out),
-               "--model", args.model, *(w for w in words if not w.startswith("env:"))]
+    python = next((w[7:] for w in words if w.startswith("python:")), sys.executable)
+    command = [python, "-m", "beam_pipeline", "--input", str(source), "--output", str(out),
+               "--model", args.model, *(w for w in words if not w.startswith(("env:", "python:")))]
     if args.max_new_tokens:
         command += ["--max-new-tokens", str(args.max_new_tokens)]
     started = time.time()
@@ -153,7 +158,8 @@ def run_pipeline_config(name: str, flags: str, source: Path, args: argparse.Name
     rows = sorted((json.dumps({k: v for k, v in row.items() if k not in varying}, sort_keys=True, default=str)
                    for row in jobs))
     return {"config": name, "flags": flags, "wall_seconds": round(wall, 1),
-            "summary_wall_seconds": summary.get("wall_seconds"), "read": summary["read"],
+            "summary_wall_seconds": summary.get("wall_seconds"), "engine": summary.get("engine"),
+            "read": summary["read"],
             "extracted": summary["extracted"], "dead_lettered_by": summary["dead_lettered_by"],
             "decoders": summary.get("decoders"), "listings_per_minute": round(summary["read"] / wall * 60, 2),
             "load_average_after": [round(x, 2) for x in os.getloadavg()], "texts": rows}
@@ -169,6 +175,7 @@ def main() -> None:
     parser.add_argument("--level", choices=["engine", "pipeline"], default="engine")
     parser.add_argument("--model", default=str(ROOT / "models" / "jobx-smollm2-135m-lora"))
     parser.add_argument("--listings", type=int, default=8, help="The first N listings of engine_bench's list.")
+    parser.add_argument("--input", default=None, help="pipeline level: this listings file instead (all of it).")
     parser.add_argument("--configs", default="1x1,1x2,2x1", help="engine level: PROCESSESxTHREADS, comma-separated.")
     parser.add_argument("--pipeline-configs",
                         default="one_thread=--direct_num_workers 1 env:OMP_NUM_THREADS=1;"
@@ -188,7 +195,8 @@ def main() -> None:
         worker(args)
         return
 
-    rows = load_listings(args.listings)
+    rows = ([json.loads(line) for line in Path(args.input).read_text().splitlines() if line.strip()]
+            if args.input else load_listings(args.listings))
     output = Path(args.output or ROOT / "bench" / "results" / f"scaling_{args.level}.json")
     output.parent.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {**machine(), "note": args.note, "level": args.level, "listings": len(rows),

@@ -88,6 +88,15 @@ def cpu_cores() -> list[int]:
     return cores
 
 
+def bound_threads(cores: list[int]) -> int:
+    """How many threads vLLM decodes with on a CPU: one per core in VLLM_CPU_OMP_THREADS_BIND when it is a
+    list of cores (ours, or the user's), else one per core this process may use."""
+    bound = os.environ.get("VLLM_CPU_OMP_THREADS_BIND", "")
+    if bound and all(part.strip().isdigit() for part in bound.split(",")):
+        return len(bound.split(","))
+    return len(cores)
+
+
 def cpu_environment(settings: VLLMSettings, cores: list[int]) -> dict[str, str]:
     """The VLLM_CPU_* variables vLLM reads when its engine starts (values already in os.environ win)."""
     wanted = {
@@ -161,12 +170,14 @@ def merged_model(spec: Optional[str]) -> str:
 class VLLMEngine:
     """A `vllm.LLM` with our tokenizer, stop tokens and grammar; `generate` decodes token-id prompts."""
 
-    def __init__(self, llm: Any, tokenizer: Any, stop_ids: list[int], grammar: str, load_seconds: float):
+    def __init__(self, llm: Any, tokenizer: Any, stop_ids: list[int], grammar: str, load_seconds: float,
+                 threads: Optional[int] = None):
         self.llm = llm
         self.tokenizer = tokenizer
         self.stop_ids = stop_ids
         self.grammar = grammar
         self.load_seconds = load_seconds
+        self.threads = threads  # on a CPU the cores vLLM's threads are bound to (the run summary says); None on a GPU
         self._lock = threading.Lock()
 
     @classmethod
@@ -180,8 +191,9 @@ class VLLMEngine:
         started = time.time()
         path = merged_model(model_spec)
         cpu = on_cpu()
+        cores = cpu_cores() if cpu else []
         if cpu:
-            os.environ.update(cpu_environment(settings, cpu_cores()))
+            os.environ.update(cpu_environment(settings, cores))
         kwargs = engine_kwargs(path, settings, cpu)
         LOG.info("starting vLLM on %s: %s", "CPU" if cpu else "GPU",
                  {**kwargs, **({k: os.environ[k] for k in ("VLLM_CPU_KVCACHE_SPACE", "VLLM_CPU_OMP_THREADS_BIND")}
@@ -192,7 +204,8 @@ class VLLMEngine:
         generation_config = (GenerationConfig.from_pretrained(path) if has_config
                              else GenerationConfig(eos_token_id=tokenizer.eos_token_id))
         stop_ids = stop_token_ids(_WithGenerationConfig(generation_config), tokenizer)
-        engine = cls(llm, tokenizer, stop_ids, grammar_ebnf(), time.time() - started)
+        engine = cls(llm, tokenizer, stop_ids, grammar_ebnf(), time.time() - started,
+                     threads=bound_threads(cores) if cpu else None)
         LOG.info("vLLM ready in %.1fs", engine.load_seconds)
         return engine
 

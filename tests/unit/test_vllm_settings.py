@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from beam_pipeline.handler import ExtractionHandler
 from inference.loading import EngineSpec
-from inference.vllm_engine import VLLMSettings, cpu_environment, engine_kwargs, grammar_ebnf
+from inference.vllm_engine import VLLMSettings, bound_threads, cpu_environment, engine_kwargs, grammar_ebnf
 
 
 def test_the_grammar_sent_to_vllm_compiles_to_the_transformers_engines_grammar(tokenizer):
@@ -42,6 +42,13 @@ def test_cpu_threads_bind_every_given_core_and_the_environment_wins(monkeypatch)
     assert env == {"VLLM_CPU_KVCACHE_SPACE": "3", "VLLM_CPU_OMP_THREADS_BIND": "0,1"}
     monkeypatch.setenv("VLLM_CPU_OMP_THREADS_BIND", "nobind")
     assert cpu_environment(VLLMSettings(max_model_len=8), [0, 1])["VLLM_CPU_OMP_THREADS_BIND"] == "nobind"
+
+
+def test_the_summary_counts_the_cores_vllm_binds(monkeypatch):
+    monkeypatch.setenv("VLLM_CPU_OMP_THREADS_BIND", "0,2,3")
+    assert bound_threads([0, 1, 2, 3]) == 3
+    monkeypatch.setenv("VLLM_CPU_OMP_THREADS_BIND", "nobind")
+    assert bound_threads([0, 1, 2, 3]) == 4
 
 
 def test_vllm_gets_fixed_size_batches():
