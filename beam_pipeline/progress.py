@@ -150,8 +150,9 @@ class ProgressBar:
         self.reports = read_reports(Path(self._folder.name))
         for report in self.reports:
             if report["pid"] not in known:
-                LOG.info("decoder process %d loaded its model (%s engine, %s torch threads)", report["pid"],
-                         report["engine"], report["threads"])
+                threads = report["threads"]
+                LOG.info("decoder process %d loaded its model (%s engine, %s thread%s)", report["pid"],
+                         report["engine"], "default" if threads is None else threads, "" if threads == 1 else "s")
         done = sum(r["done"] for r in self.reports)
         if done != self.done:  # a disabled bar counts nothing: the count is kept here
             self._bar.update(done - self.done)

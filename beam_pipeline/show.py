@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from schemas.models import JobExtraction, skill_lists
 from schemas.tables import TABLE_NAMES
+
+PHRASES = {("removed", "skills"): "named by the model but not asked for by the listing (or perks), removed",
+           ("removed", "benefits"): "(and work-model flexibility) named by the model but not in the listing, removed",
+           ("recovered", "skills"): "found in the listing through the taxonomy, added",
+           ("recovered", "benefits"): "found in the listing's benefits, added"}
+SKILL_LIST_PATHS = frozenset(path for path, _, _ in skill_lists(JobExtraction()))  # reasons count these only
 
 # The words `show` prints for each removal reason of `extraction.grounding.REMOVAL_REASONS`.
 REASONS = {"unevidenced": "not in the listing", "negated": "ruled out by the listing (negated)",
@@ -31,16 +38,18 @@ def show(output: str, top: int = 15) -> None:
     skills = Counter(row["skill"] for row in tables["job_skills"])
     print(f"\ntop {top} skills: " + ", ".join(f"{skill} ({n})" for skill, n in skills.most_common(top)))
     grounding = summary.get("grounding", {})
-    for kind, what in (("removed", "named by the model but not asked for by the listing (or perks), removed"),
-                       ("recovered", "found in the listing through the taxonomy, added")):
+    for kind in ("removed", "recovered"):
         counts = grounding.get(kind, {})
-        detail = ", ".join(f"{k.split('.')[-1]} {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-        print(f"skills {what}: {sum(counts.values())}" + (f" ({detail})" if detail else ""))
-        if kind == "removed":
-            reasons = grounding.get("removed_reason", {})
-            print("  removed by reason: " + (", ".join(
-                f"{REASONS.get(reason, reason)} {n}" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
-                or "none"))
+        parts = {"skills": {k: n for k, n in counts.items() if k in SKILL_LIST_PATHS},
+                 "benefits": {k: n for k, n in counts.items() if k not in SKILL_LIST_PATHS}}
+        for label, part in parts.items():
+            detail = ", ".join(f"{k.split('.')[-1]} {n}" for k, n in sorted(part.items(), key=lambda kv: -kv[1]))
+            print(f"{label} {PHRASES[kind, label]}: {sum(part.values())}" + (f" ({detail})" if detail else ""))
+            if (kind, label) == ("removed", "skills"):
+                reasons = grounding.get("removed_reason", {})
+                print("  removed by reason: " + (", ".join(
+                    f"{REASONS.get(reason, reason)} {n}" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+                    or "none"))
     ruled = summary.get("rules_changed", {})
     if ruled:
         print("scalars set by the listing's own title or workplace column: "

@@ -82,3 +82,16 @@ def test_the_long_listing_was_cut_to_fit_and_marked(e2e):
 
 def summary_ids(jobs: list[dict]) -> set[str]:
     return {row["job_id"] for row in jobs}
+
+
+def test_the_summary_says_which_decoders_ran(e2e):
+    """No flags: one single-threaded decoder process per usable core (as many as got listings to decode)."""
+    from beam_pipeline.decoders import plan_decoders
+
+    summary, _, _ = e2e
+    planned = plan_decoders("transformers", [], listings=summary["read"])
+    decoders = summary["decoders"]
+    assert decoders["engine"] == summary["engine"] == "transformers"
+    assert 1 <= decoders["processes"] <= planned.processes
+    assert decoders["threads_each"] == planned.threads or planned.threads is None
+    assert len(decoders["listings_each"]) == decoders["processes"]

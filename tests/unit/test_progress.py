@@ -45,7 +45,7 @@ def test_the_bar_sees_decoders_logs_them_and_restores_the_environment(monkeypatc
     assert ENV not in os.environ and not os.path.exists(folder)
     assert bar.decoders["listings_each"] == [4]
     lines = [r.getMessage() for r in caplog.records]
-    assert f"decoder process {os.getpid()} loaded its model (transformers engine, 1 torch threads)" in lines
+    assert f"decoder process {os.getpid()} loaded its model (transformers engine, 1 thread)" in lines
     assert any(line.startswith("decoded 4/4 listings in") for line in lines)  # stderr is no terminal here
 
 

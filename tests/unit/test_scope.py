@@ -129,3 +129,17 @@ def test_rows_carry_their_section_and_show_prints_removals_by_reason(tmp_path, c
     out = capsys.readouterr().out
     assert "removed by reason: only in company, benefits, apply or legal text (context only) 2, " \
            "ruled out by the listing (negated) 1" in out
+
+
+def test_show_counts_removed_skills_apart_from_benefits(tmp_path, capsys):
+    """The skills `show` says were removed are the ones counted by reason; benefits are a line of their own."""
+    summary = {"run_id": "r1", "read": 1, "extracted": 1, "dead_lettered": 0, "duplicates": 0,
+               "grounding": {"removed": {"soft_skills_keywords": 2, "benefits.other_benefits_keywords": 5},
+                             "removed_reason": {"unevidenced": 2}, "recovered": {}}}
+    for name in TABLES:
+        pq.write_table(pa.Table.from_pylist([], schema=arrow_schema(name)), tmp_path / name)
+    (tmp_path / "run_summary.json").write_text(json.dumps(summary))
+    show(str(tmp_path))
+    out = capsys.readouterr().out
+    assert "(or perks), removed: 2 (soft_skills_keywords 2)\n  removed by reason: not in the listing 2" in out
+    assert "named by the model but not in the listing, removed: 5 (other_benefits_keywords 5)" in out
