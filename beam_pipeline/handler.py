@@ -53,11 +53,13 @@ class ExtractionHandler(ModelHandler[PromptRecord, PredictionResult, Engine]):
         started = time.time()
         ids = [record.prompt_ids for record in batch]
         report = decoder_report(self.engine.name, getattr(model, "threads", None))
-        if report is not None and self.engine.name == "transformers":  # ours tells of each listing it finishes
-            generations = model.generate_ids(ids, self._max_new_tokens, on_finished=report.add)
+        if report is not None and self.engine.name == "transformers":  # ours tells of listings and tokens
+            generations = model.generate_ids(ids, self._max_new_tokens, on_finished=report.add,
+                                             on_tokens=report.add_tokens)
         else:
             generations = model.generate_ids(ids, self._max_new_tokens)
             if report is not None:
+                report.add_tokens(sum(g.output_tokens for g in generations))
                 report.add(len(batch))
         self._done += len(batch)
         LOG.info("extracted a batch of %d in %.1fs (%d output tokens); %d so far in this worker", len(batch),

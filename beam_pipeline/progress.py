@@ -30,12 +30,19 @@ class DecoderReport:
     def __init__(self, folder: Path, engine: str, threads: Optional[int]):
         self._path = folder / f"decoder-{os.getpid()}.json"
         self._lock = threading.Lock()
-        self._state = {"pid": os.getpid(), "engine": engine, "threads": threads, "done": 0}
+        self._state = {"pid": os.getpid(), "engine": engine, "threads": threads, "done": 0, "tokens": 0}
         self._write()
 
     def add(self, n: int) -> None:
+        """n more listings decoded."""
         with self._lock:
             self._state["done"] += n
+            self._write()
+
+    def add_tokens(self, n: int) -> None:
+        """n more output tokens chosen (the decoder calls this about once a second)."""
+        with self._lock:
+            self._state["tokens"] += n
             self._write()
 
     def _write(self) -> None:
@@ -161,8 +168,11 @@ class ProgressBar:
         label = ""
         if decoders:
             threads = decoders["threads_each"]
+            tokens = sum(r.get("tokens", 0) for r in self.reports)
+            seconds = time.monotonic() - self._started
             label = (f"{decoders['processes']} decoder{'s' * (decoders['processes'] > 1)}"
-                     + (f" x {threads} thread{'s' * (threads != 1)}" if isinstance(threads, int) else ""))
+                     + (f" x {threads} thread{'s' * (threads != 1)}" if isinstance(threads, int) else "")
+                     + (f", {tokens:,} tokens, {tokens / seconds:.0f} tok/s" if tokens and seconds > 0 else ""))
         if label != shown:
             self._bar.set_postfix_str(label)
         return label

@@ -201,10 +201,13 @@ class ContinuousDecoder:
             self._masks = xgr.BatchGrammarMatcher(max_threads=max(1, min(cores // 2, torch.get_num_threads())))
 
     def run(self, prompts: list[list[int]], max_new_tokens: int,
-            on_finished: Optional[Callable[[int], None]] = None) -> list[Generation]:
+            on_finished: Optional[Callable[[int], None]] = None,
+            on_tokens: Optional[Callable[[int], None]] = None) -> list[Generation]:
         """Decode every prompt (token ids, special tokens included); results keep the prompts' order.
 
-        `on_finished(n)` is called whenever n more prompts are done (a progress bar's feed)."""
+        A progress bar's feeds: `on_finished(n)` is called whenever n more prompts are done, and `on_tokens(n)`
+        about once a second with the n tokens chosen since (a stop token included, as in `output_tokens`), so
+        a run whose listings all finish together still shows that it moves."""
         empty = [i for i, prompt in enumerate(prompts) if not prompt]
         if empty:
             raise ValueError(f"prompts {empty} have no tokens: a prompt needs at least its chat template")
@@ -212,13 +215,19 @@ class ContinuousDecoder:
         results: list[Optional[Generation]] = [None] * len(prompts)
         rows: list[_Row] = []  # rows[i] lives in slot i
         cache = _SlotCache(self.layers, self.slots)
-        started = last_log = time.time()
+        started = last_log = last_tokens = time.time()
+        chosen = 0  # tokens chosen since on_tokens last heard
         with torch.inference_mode():
             while queue or rows:
                 if queue and len(rows) < self.slots:
                     self._admit(rows, cache, *queue.popleft(), max_new_tokens)
+                    chosen += 1
                 else:
                     self._step(rows, cache, max_new_tokens)
+                    chosen += len(rows)
+                if on_tokens is not None and time.time() - last_tokens >= 1.0:
+                    on_tokens(chosen)
+                    chosen, last_tokens = 0, time.time()
                 finished = [i for i, row in enumerate(rows) if row.finish_reason]
                 for i in reversed(finished):  # the last row moves into each freed slot
                     results[rows[i].index] = self._result(rows[i])
@@ -236,6 +245,8 @@ class ContinuousDecoder:
                              sum(r is not None for r in results), len(prompts),
                              time.time() - started, len(rows), len(queue))
                     last_log = time.time()
+        if on_tokens is not None and chosen:
+            on_tokens(chosen)
         missing = [i for i, result in enumerate(results) if result is None]
         if missing:
             raise RuntimeError(f"decoding ended without a result for prompts {missing}")

@@ -54,14 +54,17 @@ class TransformersEngine:
         return int(getattr(self.model.config, "max_position_embeddings", 4096))
 
     def generate(self, prompts: list[str], max_new_tokens: int,
-                 on_finished: Optional[Callable[[int], None]] = None) -> list[Generation]:
+                 on_finished: Optional[Callable[[int], None]] = None,
+                 on_tokens: Optional[Callable[[int], None]] = None) -> list[Generation]:
         """One result per prompt text, in order; the decoder's `slots` of them decode at a time."""
         if not prompts:
             return []
         return self.generate_ids(self.tokenizer(prompts, add_special_tokens=False)["input_ids"], max_new_tokens,
-                                 on_finished)
+                                 on_finished, on_tokens)
 
     def generate_ids(self, prompt_ids: list[list[int]], max_new_tokens: int,
-                     on_finished: Optional[Callable[[int], None]] = None) -> list[Generation]:
-        """One result per tokenized prompt, in order; `on_finished(n)` hears of every n prompts done."""
-        return self.decoder.run(prompt_ids, max_new_tokens, on_finished) if prompt_ids else []
+                     on_finished: Optional[Callable[[int], None]] = None,
+                     on_tokens: Optional[Callable[[int], None]] = None) -> list[Generation]:
+        """One result per tokenized prompt, in order; `on_finished(n)` hears of every n prompts done and
+        `on_tokens(n)` of the tokens chosen, about once a second."""
+        return self.decoder.run(prompt_ids, max_new_tokens, on_finished, on_tokens) if prompt_ids else []

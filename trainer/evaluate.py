@@ -45,7 +45,13 @@ def evaluate_model(spec: str, examples: list[LabelledListing], cfg: EvalConfig) 
     started = time.time()
     with tqdm(total=len(prompts), unit="listing", desc=f"decoding ({Path(spec).name or spec})", disable=None,
               dynamic_ncols=True, smoothing=0.1) as bar:
-        outputs = generator.generate(prompts, limits.max_new_tokens, on_finished=bar.update)
+        tokens = [0]
+
+        def tokens_chosen(n: int) -> None:  # listings finish together: the tokens show it moving before
+            tokens[0] += n
+            bar.set_postfix_str(f"{tokens[0]:,} tokens, {tokens[0] / max(time.time() - started, 1e-9):.0f} tok/s")
+
+        outputs = generator.generate(prompts, limits.max_new_tokens, on_finished=bar.update, on_tokens=tokens_chosen)
     seconds = time.time() - started
     saved = [{"job_id": e.listing.job_id, "finish_reason": g.finish_reason, "output_tokens": g.output_tokens,
               "text": g.text} for e, g in zip(examples, outputs)]

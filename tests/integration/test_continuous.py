@@ -117,6 +117,13 @@ def test_on_finished_hears_of_every_prompt_as_it_ends(tiny_model, tokenizer):
     assert len(heard) > 1  # told as rows end, not once at the end
 
 
+def test_on_tokens_hears_of_every_token_chosen(tiny_model, tokenizer):
+    decoder = ContinuousDecoder(tiny_model, tokenizer, None, stop_token_ids(tiny_model, tokenizer), slots=2)
+    heard: list[int] = []
+    generations = decoder.run(prompt_ids(tokenizer), max_new_tokens=12, on_tokens=heard.append)
+    assert sum(heard) == sum(g.output_tokens for g in generations) > 0
+
+
 def test_padded_attention_the_gpu_path_matches_generate_too(tiny_model, tokenizer):
     decoder = ContinuousDecoder(tiny_model, tokenizer, None, stop_token_ids(tiny_model, tokenizer), slots=3)
     decoder.padded_attention = True  # one masked batch over the longest row, as on a GPU

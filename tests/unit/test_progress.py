@@ -49,6 +49,16 @@ def test_the_bar_sees_decoders_logs_them_and_restores_the_environment(monkeypatc
     assert any(line.startswith("decoded 4/4 listings in") for line in lines)  # stderr is no terminal here
 
 
+def test_tokens_show_the_run_moving_before_any_listing_is_done(monkeypatch, caplog):
+    """Listings decoding together finish together: until then the tokens and their rate are what moves."""
+    monkeypatch.delenv(ENV, raising=False)
+    with caplog.at_level(logging.INFO), ProgressBar(total=4, poll_seconds=0.05, log_seconds=0.05):
+        decoder_report("transformers", 1).add_tokens(1234)
+        time.sleep(0.3)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("decoded 0/4 listings")]
+    assert lines and "1 decoder x 1 thread, 1,234 tokens, " in lines[-1] and lines[-1].endswith(" tok/s)")
+
+
 def test_count_records_local_files(tmp_path):
     jsonl = tmp_path / "a.jsonl"
     jsonl.write_text("".join(json.dumps({"job_id": str(i), "description": "x"}) + "\n" for i in range(5)) + "\n")
