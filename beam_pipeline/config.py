@@ -42,6 +42,7 @@ class ExtractionConfig:
     keep_ungrounded: bool = False
     backfill: bool = True
     listing_check: bool = True  # refuse texts that do not read like a listing before the model
+    listings: Optional[int] = None  # records to read where cheap to know (local files): engine choice, bar
 
     @property
     def write_path(self) -> str:

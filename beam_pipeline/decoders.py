@@ -19,7 +19,7 @@ import os
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping, Optional
+from typing import Any, Iterator, Mapping, Optional
 
 # A decoder process's peak resident memory at the default slots, with room to spare (the scaling
 # benchmark measures it): the number of decoders is capped so that they fit in the memory available.
@@ -57,9 +57,16 @@ class DecoderPlan:
         return {"processes": self.processes, "threads_each": self.threads}
 
     def describe(self) -> str:
-        threads = "torch's default threads" if self.threads is None else \
-            f"{self.threads} thread{'s' * (self.threads != 1)}"
-        return f"{self.processes} decoder process{'es' * (self.processes != 1)} x {threads} ({self.reason})"
+        default = " x torch's default threads" if self.threads is None else ""
+        return f"{decoders_phrase(self.processes, self.threads)}{default} ({self.reason})"
+
+
+def decoders_phrase(processes: int, threads: Any, noun: str = "decoder process") -> str:
+    """'2 decoder processes x 1 thread', as the plan, the progress bar and the run's last line say it; the
+    threads are left out unless they are one number for every decoder."""
+    plural = noun + ("es" if noun.endswith("s") else "s")
+    return (f"{processes} {noun if processes == 1 else plural}"
+            + (f" x {threads} thread{'s' * (threads != 1)}" if isinstance(threads, int) else ""))
 
 
 def usable_cores() -> int:

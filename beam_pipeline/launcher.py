@@ -20,7 +20,7 @@ from apache_beam.options.pipeline_options import GoogleCloudOptions, PipelineOpt
 from beam_pipeline.bigquery_tables import ensure_tables, finalize
 from beam_pipeline.config import DEFAULT_BATCH_SIZE, ExtractionConfig, model_version
 from beam_pipeline.dataflow import check_dataflow, is_dataflow
-from beam_pipeline.decoders import VLLM_MIN_LISTINGS, choose_engine, plan_decoders
+from beam_pipeline.decoders import VLLM_MIN_LISTINGS, choose_engine, decoders_phrase, plan_decoders
 from beam_pipeline.pipeline import build_pipeline
 from beam_pipeline.progress import ProgressBar, count_records, quiet_unactionable_warnings
 from beam_pipeline.publish import failed_path, keep_failed, publish, sibling
@@ -204,7 +204,7 @@ def create_bigquery_tables(args: argparse.Namespace, connection: Optional[Connec
 
 def build_config(args: argparse.Namespace, model: ModelSettings, run: RunInfo,
                  connection: Optional[Connection] = None,
-                 staging: Optional[dict[str, str]] = None) -> ExtractionConfig:
+                 staging: Optional[dict[str, str]] = None, listings: Optional[int] = None) -> ExtractionConfig:
     """The pipeline's configuration from the flags and what the steps above found; no I/O."""
     writes_bigquery = args.output.startswith("bq://")
     return ExtractionConfig(
@@ -216,6 +216,7 @@ def build_config(args: argparse.Namespace, model: ModelSettings, run: RunInfo,
         gpu_memory_utilization=args.gpu_memory_utilization,
         staging_output=None if writes_bigquery else sibling(args.output, "staging", run.run_id),
         keep_ungrounded=args.keep_ungrounded, backfill=not args.no_backfill, listing_check=not args.no_listing_check,
+        listings=listings,
     )
 
 
@@ -236,13 +237,14 @@ def prepare(args: argparse.Namespace, options: PipelineOptions) -> ExtractionCon
         check_dataflow(args, options)
     check_flags(args)
     probe_input(args)
+    listings = None if dataflow else count_records(args.input or None, args.limit)
     if not dataflow:
-        select_engine(args, count_records(args.input or None, args.limit))
+        select_engine(args, listings)
     model = resolve_model_settings(args)
     run = new_run(model)
     connection = bigquery_connection(args, options)
     staging = create_bigquery_tables(args, connection, run)
-    return build_config(args, model, run, connection, staging)
+    return build_config(args, model, run, connection, staging, listings)
 
 
 # ------------------------------------------------------------------------------------------------ after the run
@@ -255,16 +257,11 @@ def print_summary(summary: dict[str, Any]) -> None:
         f"rows: {json.dumps(summary['rows'])}\n"
         f"model {summary['model_version']}, {summary['prompt_style']} prompt, {summary['wall_seconds']}s "
         f"({summary['listings_per_minute']} listings/min)"
-        + (f", {decoders_line(summary['decoders'])}" if summary.get("decoders") else "") + "\n"
+        + (f", {decoders_phrase(summary['decoders']['processes'], summary['decoders'].get('threads_each'))}"
+           if summary.get("decoders") else "") + "\n"
         f"tables in {summary['output']}; summary in {summary['summary_path']}",
         flush=True,
     )
-
-
-def decoders_line(decoders: dict[str, Any]) -> str:
-    threads = decoders.get("threads_each")
-    return (f"{decoders['processes']} decoder process{'es' * (decoders['processes'] != 1)}"
-            + (f" x {threads} thread{'s' * (threads != 1)}" if isinstance(threads, int) else ""))
 
 
 def complete_summary(counts: dict[str, Any], wall_seconds: float, summary_path: str,
@@ -321,8 +318,7 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
         options = PipelineOptions(beam_args, save_main_session=False)
         config = prepare(args, options)
         local = not is_dataflow(options)
-        total = count_records(config.input or None, args.limit) if local else None
-        plan = plan_decoders(config.engine, beam_args, listings=total)  # every core, unless the flags say
+        plan = plan_decoders(config.engine, beam_args, listings=config.listings)  # every core, unless flags say
         if plan.beam_flags:
             options = PipelineOptions(beam_args + plan.beam_flags, save_main_session=False)
     except (ValueError, OSError) as exc:  # InputError, unknown model folders, bad flags
@@ -333,7 +329,7 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
     started = time.time()
     if config.summary and "://" not in config.summary:
         Path(config.summary).parent.mkdir(parents=True, exist_ok=True)
-    progress = ProgressBar(total) if local else None
+    progress = ProgressBar(config.listings) if local else None
     with plan.environment_applied(), progress or contextlib.nullcontext():
         with beam.Pipeline(options=options) as pipeline:
             build_pipeline(config, pipeline)

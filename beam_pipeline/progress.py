@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
+from beam_pipeline.decoders import decoders_phrase
+
 ENV = "JOBX_PROGRESS_DIR"
 LOG = logging.getLogger(__name__)
 _REPORTS: dict[tuple[int, str], "DecoderReport"] = {}
@@ -167,11 +169,9 @@ class ProgressBar:
         decoders = describe_decoders(self.reports)
         label = ""
         if decoders:
-            threads = decoders["threads_each"]
             tokens = sum(r.get("tokens", 0) for r in self.reports)
             seconds = time.monotonic() - self._started
-            label = (f"{decoders['processes']} decoder{'s' * (decoders['processes'] > 1)}"
-                     + (f" x {threads} thread{'s' * (threads != 1)}" if isinstance(threads, int) else "")
+            label = (decoders_phrase(decoders["processes"], decoders["threads_each"], noun="decoder")
                      + (f", {tokens:,} tokens, {tokens / seconds:.0f} tok/s" if tokens and seconds > 0 else ""))
         if label != shown:
             self._bar.set_postfix_str(label)

@@ -45,11 +45,12 @@ def evaluate_model(spec: str, examples: list[LabelledListing], cfg: EvalConfig) 
     started = time.time()
     with tqdm(total=len(prompts), unit="listing", desc=f"decoding ({Path(spec).name or spec})", disable=None,
               dynamic_ncols=True, smoothing=0.1) as bar:
-        tokens = [0]
+        tokens = 0
 
         def tokens_chosen(n: int) -> None:  # listings finish together: the tokens show it moving before
-            tokens[0] += n
-            bar.set_postfix_str(f"{tokens[0]:,} tokens, {tokens[0] / max(time.time() - started, 1e-9):.0f} tok/s")
+            nonlocal tokens
+            tokens += n
+            bar.set_postfix_str(f"{tokens:,} tokens, {tokens / max(time.time() - started, 1e-9):.0f} tok/s")
 
         outputs = generator.generate(prompts, limits.max_new_tokens, on_finished=bar.update, on_tokens=tokens_chosen)
     seconds = time.time() - started
